@@ -1,0 +1,112 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# make                 kmod/ksampler.ko (for KVER) and build/profctl
+# make KVER=<release>  the module for that kernel's installed headers
+# make modules-all     the module for every installed header set
+# make SAN=1           profctl and the unit tests with ASan + UBSan
+# make test            every test; ends with "N passed, N failed, N skipped"
+# make check           checkpatch, sparse and the compat.h rule on kmod/
+# make demo            install what is missing, build, and show it in a guest
+#
+# The module's objects are listed in kmod/Kbuild; this file only drives it.
+
+VERSION := $(shell cat VERSION)
+GIT_REV := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell \
+	git diff --quiet HEAD -- 2>/dev/null || echo -dirty)
+
+KVER ?= $(shell scripts/kernels default)
+KDIR ?= /lib/modules/$(KVER)/build
+
+BUILD := build
+OBJ := $(BUILD)/obj
+
+CC ?= cc
+CFLAGS_BASE := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -g -Iinclude -D_GNU_SOURCE
+ifeq ($(SAN),1)
+CFLAGS_MODE := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=all
+LDFLAGS_MODE := -fsanitize=address,undefined
+else
+CFLAGS_MODE := -O2 -fno-omit-frame-pointer
+LDFLAGS_MODE :=
+endif
+ALL_CFLAGS := $(CFLAGS_BASE) $(CFLAGS_MODE) $(CFLAGS)
+ALL_LDFLAGS := $(LDFLAGS_MODE) $(LDFLAGS)
+
+# Library modules: every userspace/*.c but the tests; the CLI sits on top.
+LIB_SRCS := $(filter-out %_test.c,$(wildcard userspace/*.c))
+CLI_SRCS := $(wildcard userspace/cli/*.c)
+TEST_SRCS := $(wildcard userspace/*_test.c)
+LIB_OBJS := $(LIB_SRCS:userspace/%.c=$(OBJ)/%.o)
+CLI_OBJS := $(CLI_SRCS:userspace/%.c=$(OBJ)/%.o)
+TEST_BINS := $(TEST_SRCS:userspace/%.c=$(BUILD)/tests/%)
+GUEST_BINS := $(patsubst tests/vm/%.c,$(BUILD)/tests/vm/%,$(wildcard tests/vm/*.c))
+
+.PHONY: all module profctl modules-all test check demo clean unit-tests
+
+all: module profctl
+
+module:
+	@test -f $(KDIR)/Makefile || { echo "no kernel headers in $(KDIR): run scripts/install-deps" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+modules-all:
+	@set -e; kvers="$$(scripts/kernels headers)"; \
+	test -n "$$kvers" || { echo "no kernel headers installed: run scripts/install-deps" >&2; exit 1; }; \
+	for k in $$kvers; do echo "  MODULE  $$k"; scripts/build-module $$k >/dev/null; done
+
+profctl: $(BUILD)/profctl
+
+# Rebuild everything when the flags change (SAN=1 <-> default).
+$(BUILD)/.flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(ALL_CFLAGS) $(ALL_LDFLAGS) $(VERSION) $(GIT_REV)' | cmp -s - $@ || \
+		echo '$(ALL_CFLAGS) $(ALL_LDFLAGS) $(VERSION) $(GIT_REV)' > $@
+
+$(OBJ)/%.o: userspace/%.c $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(OBJ)/cli/main.o: ALL_CFLAGS += -DPROFCTL_VERSION='"$(VERSION)"' \
+	-DPROFCTL_GIT_REV='"$(GIT_REV)"'
+
+$(BUILD)/libprofctl.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/profctl: $(CLI_OBJS) $(BUILD)/libprofctl.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+$(BUILD)/tests/%_test: $(OBJ)/%_test.o $(BUILD)/libprofctl.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka
+
+$(OBJ)/%_test.o: userspace/%_test.c $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# Programs the VM tests run inside the guest (dynamic: the guest runs on
+# the host's root filesystem).
+$(BUILD)/tests/vm/%: tests/vm/%.c $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $<
+
+unit-tests: $(TEST_BINS) $(GUEST_BINS) $(BUILD)/profctl
+
+test: unit-tests
+	@tests/run
+
+check:
+	@tests/style.t
+
+demo:
+	@scripts/demo
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
+	rm -rf $(BUILD)
+
+FORCE:
+
+-include $(shell find $(OBJ) -name '*.d' 2>/dev/null)

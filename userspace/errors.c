@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <string.h>
+
+#include "errors.h"
+
+static const char *const profctl_error_text[] = {
+	[PROFCTL_ERR_ABI_MISMATCH - PROFCTL_ERR_BASE] =
+		"module and profctl speak incompatible ABI versions",
+	[PROFCTL_ERR_NOT_KSAMPLER - PROFCTL_ERR_BASE] =
+		"device is not a ksampler device",
+};
+
+const char *profctl_strerror(int err)
+{
+	if (err < 0)
+		err = -err;
+	if (err >= PROFCTL_ERR_BASE && err < PROFCTL_ERR_END)
+		return profctl_error_text[err - PROFCTL_ERR_BASE];
+	return strerror(err);
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * errors.h - profctl's error codes.
+ *
+ * Functions return 0 or a negative error: -errno for system failures, or
+ * -PROFCTL_ERR_* (4000 and up, so they never collide with errno) for
+ * failures that only make sense to profctl.
+ */
+#ifndef PROFCTL_ERRORS_H
+#define PROFCTL_ERRORS_H
+
+enum profctl_error {
+	PROFCTL_ERR_BASE = 4000,
+	/* the module speaks an ABI major this profctl does not */
+	PROFCTL_ERR_ABI_MISMATCH = PROFCTL_ERR_BASE,
+	/* the device answered, but not like ksampler (wrong node?) */
+	PROFCTL_ERR_NOT_KSAMPLER,
+	PROFCTL_ERR_END, /* non-ABI sentinel */
+};
+
+/* Describes @err (negative or positive, errno or PROFCTL_ERR_*). Never NULL. */
+const char *profctl_strerror(int err);
+
+#endif /* PROFCTL_ERRORS_H */
