@@ -1,0 +1,54 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# basic.sh - runs inside the guest (scripts/vm-run), as root: the module's
+# life cycle and its ioctl contract on the booted kernel. Prints TAP.
+root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$root/tests/lib/tap.sh"
+ko=${KSAMPLER_KO:?run me through scripts/vm-run}
+dev=/dev/ksampler
+
+tap_check "insmod ksampler.ko on $(uname -r)" insmod "$ko"
+tap_check "$dev appears" test -c "$dev"
+
+want_version=$(cat "$root/VERSION")
+want_abi=$(awk '/define KSAMPLER_ABI_MAJOR/ { M = $3 } /define KSAMPLER_ABI_MINOR/ { m = $3 } END { print M "." m }' \
+	"$root/include/ksampler_uapi.h")
+got=$(modinfo -F version "$ko")
+[ "$got" = "$want_version" ] && tap_ok "modinfo version is $got" ||
+	tap_not_ok "modinfo version is $want_version" "got '$got'"
+got=$(modinfo -F abi "$ko")
+[ "$got" = "$want_abi" ] && tap_ok "modinfo abi is $got" ||
+	tap_not_ok "modinfo abi is $want_abi" "got '$got'"
+got=$(cat /sys/module/ksampler/version 2>/dev/null)
+[ "$got" = "$want_version" ] && tap_ok "/sys/module/ksampler/version is $got" ||
+	tap_not_ok "/sys/module/ksampler/version is $want_version" "got '$got'"
+
+tap_include "ioctl:" "$root/build/tests/vm/abi_client" "$dev"
+
+tap_run "$root/build/profctl" version
+tap_expect "profctl version reports the loaded module" 0 \
+	"^module +$want_version \(ABI $want_abi\) at $dev"
+
+# An open file holds the module: rmmod must refuse, then succeed after close.
+exec 3<> "$dev"
+if rmmod ksampler 2>/dev/null; then
+	tap_not_ok "rmmod is refused while $dev is open"
+else
+	tap_ok "rmmod is refused while $dev is open"
+fi
+exec 3>&-
+tap_check "rmmod succeeds once it is closed" rmmod ksampler
+tap_check "$dev is gone after rmmod" test ! -e "$dev"
+
+ok=1
+for i in 1 2 3; do
+	insmod "$ko" && rmmod ksampler || ok=0
+done
+[ $ok = 1 ] && tap_ok "three more load/unload cycles" ||
+	tap_not_ok "three more load/unload cycles"
+
+bad=$(dmesg | grep -i ksampler | grep -Eiv 'loaded \(ABI|taints kernel|tainting kernel')
+[ -z "$bad" ] && tap_ok "dmesg has nothing from ksampler but its load lines" ||
+	tap_not_ok "dmesg has nothing from ksampler but its load lines" "$bad"
+
+tap_done
