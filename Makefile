@@ -15,9 +15,9 @@ GIT_REV := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(s
 	git diff --quiet HEAD -- 2>/dev/null || echo -dirty)
 
 KVER ?= $(shell scripts/kernels default)
-KDIR ?= /lib/modules/$(KVER)/build
+KDIR := /lib/modules/$(KVER)/build
 
-BUILD := build
+BUILD ?= build
 OBJ := $(BUILD)/obj
 
 CC ?= cc
@@ -43,13 +43,19 @@ CLI_OBJS := $(CLI_SRCS:userspace/%.c=$(OBJ)/%.o)
 TEST_BINS := $(TEST_SRCS:userspace/%.c=$(BUILD)/tests/%)
 GUEST_BINS := $(patsubst tests/vm/%.c,$(BUILD)/tests/vm/%,$(wildcard tests/vm/*.c))
 
-.PHONY: all module profctl modules-all test check demo clean unit-tests
+GO_WORKLOADS := $(patsubst tests/workloads/%/main.go,$(BUILD)/workloads/%,$(wildcard tests/workloads/*/main.go))
+
+.PHONY: all module profctl modules-all test check demo clean unit-tests workloads
 
 all: module profctl
 
+# Built in build/kmod/$(KVER)/ like every other kernel's module (so kmod/
+# never holds objects or Kbuild's generated C), then copied to the
+# contract path.
 module:
 	@test -f $(KDIR)/Makefile || { echo "no kernel headers in $(KDIR): run scripts/install-deps" >&2; exit 1; }
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	@ko=$$(scripts/build-module $(KVER)) && cp "$$ko" kmod/ksampler.ko && \
+		echo "  MODULE  kmod/ksampler.ko ($(KVER))"
 
 modules-all:
 	@set -e; kvers="$$(scripts/kernels headers)"; \
@@ -92,9 +98,16 @@ $(BUILD)/tests/vm/%: tests/vm/%.c $(BUILD)/.flags
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $<
 
+# Go programs with a known CPU profile, for the tests and the demo.
+workloads: $(GO_WORKLOADS)
+
+$(BUILD)/workloads/%: tests/workloads/%/main.go tests/workloads/%/go.mod
+	@mkdir -p $(@D)
+	cd tests/workloads/$* && GOFLAGS=-mod=mod go build -o $(CURDIR)/$@ .
+
 unit-tests: $(TEST_BINS) $(GUEST_BINS) $(BUILD)/profctl
 
-test: unit-tests
+test: all unit-tests workloads
 	@tests/run
 
 check:
@@ -104,9 +117,12 @@ demo:
 	@scripts/demo
 
 clean:
-	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) kmod/ksampler.ko
 
 FORCE:
+
+# Keep intermediate objects: make would otherwise delete them after the
+# test run and print that after "N passed, N failed", which must come last.
+.SECONDARY:
 
 -include $(shell find $(OBJ) -name '*.d' 2>/dev/null)

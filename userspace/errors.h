@@ -18,7 +18,10 @@ enum profctl_error {
 	PROFCTL_ERR_END, /* non-ABI sentinel */
 };
 
-/* Describes @err (negative or positive, errno or PROFCTL_ERR_*). Never NULL. */
+/*
+ * Describes @err (negative or positive, errno or PROFCTL_ERR_*). Never NULL.
+ * For errno values the text is strerror()'s, valid until the next call.
+ */
 const char *profctl_strerror(int err);
 
 #endif /* PROFCTL_ERRORS_H */

@@ -1,0 +1,3 @@
+module ksampler.test/cpusplit
+
+go 1.15
