@@ -34,7 +34,7 @@
  * new ioctl. A collector refuses a module whose major differs from its own.
  */
 #define KSAMPLER_ABI_MAJOR	1
-#define KSAMPLER_ABI_MINOR	0
+#define KSAMPLER_ABI_MINOR	1
 
 #define KSAMPLER_DEVICE_NAME	"ksampler"
 #define KSAMPLER_DEVICE_PATH	"/dev/ksampler"
@@ -46,7 +46,7 @@
 #define KSAMPLER_MAX_STRUCT_SIZE	4096
 
 /* ksampler_version.features bits: what this module build can do. */
-/* (none yet: bits are added as capabilities land) */
+#define KSAMPLER_FEAT_SAMPLING		(1ULL << 0)	/* ABI 1.1 ioctls */
 
 #define KSAMPLER_VERSION_STRING_LEN	32
 
@@ -72,8 +72,269 @@ struct ksampler_version {
 
 #define KSAMPLER_VERSION_SIZE_VER0	56	/* ABI 1.0 */
 
-/* ioctl numbers: 0x00 GET_VERSION. */
+/*
+ * A session is one open file of the device: configure it, add targets,
+ * mmap its rings, start it; closing the file (or the process dying) ends
+ * it and frees everything.
+ */
+
+/* Events (ksampler_config.event). */
+enum ksampler_event {
+	KSAMPLER_EVENT_CPU_CLOCK = 0,	/* hrtimer; works everywhere, VMs too */
+	KSAMPLER_EVENT_CYCLES = 1,	/* hardware PMU; the handler runs in NMI */
+	KSAMPLER_EVENT_MAX,		/* non-ABI */
+};
+
+#define KSAMPLER_DEFAULT_MAX_FRAMES	127
+#define KSAMPLER_MAX_FRAMES		512
+
+/**
+ * struct ksampler_config - KSAMPLER_IOC_CONFIGURE payload
+ * @size:		caller's sizeof(struct)
+ * @flags:		none defined yet: must be 0
+ * @event:		enum ksampler_event
+ * @max_frames:		deepest stack recorded, 1..KSAMPLER_MAX_FRAMES;
+ *			0 means KSAMPLER_DEFAULT_MAX_FRAMES
+ * @frequency:		samples per second per CPU; exactly one of
+ *			@frequency and @period is non-zero
+ * @period:		nanoseconds (cpu-clock) or cycles between samples
+ * @ring_pages:		data pages in each CPU's ring, a power of two;
+ *			0 means the module's default (parameter ring_pages)
+ * @wakeup_bytes:	poll() reports a ring readable once it holds this
+ *			many bytes; 0 means half the ring
+ *
+ * Allowed before START, and again after STOP while no ring is mmap'ed.
+ */
+struct ksampler_config {
+	__u32 size;
+	__u32 flags;
+	__u32 event;
+	__u32 max_frames;
+	__u64 frequency;
+	__u64 period;
+	__u32 ring_pages;
+	__u32 wakeup_bytes;
+};
+
+#define KSAMPLER_CONFIG_SIZE_VER0	40	/* ABI 1.1 */
+
+/*
+ * ksampler_target.flags: CHILDREN adds the process's descendants; ALL is
+ * every user task (needs CAP_PERFMON or CAP_SYS_ADMIN).
+ */
+#define KSAMPLER_TARGET_CHILDREN	(1U << 0)
+#define KSAMPLER_TARGET_ALL		(1U << 1)
+
+/**
+ * struct ksampler_target - KSAMPLER_IOC_ADD_TARGET / DEL_TARGET payload
+ * @size:	caller's sizeof(struct)
+ * @flags:	KSAMPLER_TARGET_*
+ * @pid:	any thread of the process, in the caller's pid namespace
+ *		(ignored with KSAMPLER_TARGET_ALL); the caller must be allowed
+ *		to ptrace-read it
+ * @reserved:	must be 0
+ *
+ * A target is the process, not the number: all of its threads, those
+ * created later included, and never whatever reuses its pid after exit.
+ */
+struct ksampler_target {
+	__u32 size;
+	__u32 flags;
+	__s32 pid;
+	__u32 reserved;
+};
+
+#define KSAMPLER_TARGET_SIZE_VER0	16	/* ABI 1.1 */
+
+#define KSAMPLER_STATS_ALL_CPUS		0xffffffffU
+
+/**
+ * struct ksampler_stats - KSAMPLER_IOC_GET_STATS payload
+ * @size:		caller's sizeof(struct)
+ * @cpu:		in: one CPU, or KSAMPLER_STATS_ALL_CPUS for the sum
+ * @fired:		times the sampling interrupt ran the handler
+ * @written:		SAMPLE records committed to the ring
+ * @lost_ring_full:	samples dropped: no room in the ring
+ * @lost_nested:	samples dropped: the handler interrupted itself on
+ *			this CPU (an NMI over a cpu-clock handler)
+ * @filtered:		interrupts that hit a task not targeted (kernel
+ *			threads, other processes)
+ * @throttled:		times the kernel throttled the event for taking too
+ *			much CPU; samples it suppressed never fired
+ * @truncated:		written samples whose stack hit max_frames
+ * @unwind_stopped:	written samples whose walk stopped at an unreadable
+ *			or invalid frame
+ * @handler_ns:		time spent in the handler, all interrupts included
+ * @lost_records:	LOST records written (losses reported in-band)
+ *
+ * Invariant: fired == written + lost_ring_full + lost_nested + filtered.
+ */
+struct ksampler_stats {
+	__u32 size;
+	__u32 cpu;
+	__u64 fired;
+	__u64 written;
+	__u64 lost_ring_full;
+	__u64 lost_nested;
+	__u64 filtered;
+	__u64 throttled;
+	__u64 truncated;
+	__u64 unwind_stopped;
+	__u64 handler_ns;
+	__u64 lost_records;
+};
+
+#define KSAMPLER_STATS_SIZE_VER0	88	/* ABI 1.1 */
+
+/*
+ * ioctl numbers: 0x00 GET_VERSION, 0x01 CONFIGURE, 0x02 ADD_TARGET,
+ * 0x03 DEL_TARGET, 0x04 START, 0x05 STOP, 0x06 GET_STATS.
+ */
 #define KSAMPLER_IOC_GET_VERSION \
 	_IOWR(KSAMPLER_IOC_MAGIC, 0x00, struct ksampler_version)
+#define KSAMPLER_IOC_CONFIGURE \
+	_IOW(KSAMPLER_IOC_MAGIC, 0x01, struct ksampler_config)
+#define KSAMPLER_IOC_ADD_TARGET \
+	_IOW(KSAMPLER_IOC_MAGIC, 0x02, struct ksampler_target)
+#define KSAMPLER_IOC_DEL_TARGET \
+	_IOW(KSAMPLER_IOC_MAGIC, 0x03, struct ksampler_target)
+#define KSAMPLER_IOC_START		_IO(KSAMPLER_IOC_MAGIC, 0x04)
+#define KSAMPLER_IOC_STOP		_IO(KSAMPLER_IOC_MAGIC, 0x05)
+#define KSAMPLER_IOC_GET_STATS \
+	_IOWR(KSAMPLER_IOC_MAGIC, 0x06, struct ksampler_stats)
+
+/*
+ * The rings: one per possible CPU, each a control page and ring_pages data
+ * pages, mmap'ed separately at these page offsets:
+ *
+ *   control page (read-write, one page):   KSAMPLER_MMAP_CTRL_PGOFF(cpu)
+ *   data pages (read-only, ring_pages):    KSAMPLER_MMAP_DATA_PGOFF(cpu)
+ *
+ * The protocol is perf's: data_head and data_tail run free as 64-bit byte
+ * counts; a record starts at (position & (data_size - 1)) and never wraps
+ * (a PAD record fills the end of the buffer instead). The kernel writes
+ * records, then publishes data_head; userspace reads records up to
+ * data_head, then publishes data_tail. The kernel side is ks_ring_commit()
+ * in kmod/ring.c. Userspace must:
+ *
+ *   head = load-acquire(&ctrl->data_head);       (C) pairs with kernel (B)
+ *   ... read records in [tail, head) ...
+ *   store-release(&ctrl->data_tail, tail);       (D) pairs with kernel (A)
+ *
+ * The kernel never trusts data_tail: a value outside [head - size, head]
+ * is clamped, which can only cost the caller its own unread records.
+ * read() on the device is an alternative to mmap (it copies whole records
+ * and advances data_tail itself); do not mix the two on one session.
+ */
+#define KSAMPLER_MMAP_CTRL_PGOFF(cpu)	(2ULL * (cpu))
+#define KSAMPLER_MMAP_DATA_PGOFF(cpu)	(2ULL * (cpu) + 1)
+
+/**
+ * struct ksampler_ring_ctrl - a ring's control page
+ * @data_head:	written by the kernel: end of the committed records
+ * @data_tail:	written by userspace: end of the records it has consumed
+ * @data_size:	bytes in the data pages (a power of two)
+ * @cpu:	the CPU whose samples this ring holds
+ *
+ * Head and tail sit on separate 64-byte cache lines so that producer and
+ * consumer do not bounce one line between them.
+ */
+struct ksampler_ring_ctrl {
+	__u64 data_head;
+	__u64 reserved0[7];
+	__u64 data_tail;
+	__u64 reserved1[7];
+	__u64 data_size;
+	__u32 cpu;
+	__u32 reserved2;
+};
+
+/* Records. Every record starts with this header and is 8-byte aligned. */
+struct ksampler_record_header {
+	__u32 size;	/* bytes, header included; a multiple of 8 */
+	__u16 type;	/* enum ksampler_record_type */
+	__u16 flags;	/* per type */
+};
+
+enum ksampler_record_type {
+	KSAMPLER_RECORD_SAMPLE = 1,
+	KSAMPLER_RECORD_LOST = 2,
+	KSAMPLER_RECORD_PAD = 3,
+	KSAMPLER_RECORD_MAX,		/* non-ABI */
+};
+
+/*
+ * SAMPLE header flags:
+ * TRUNCATED	the stack is deeper than max_frames
+ * FAULT	the walk stopped at unreadable memory
+ * BAD_FRAME	the walk stopped at an invalid frame pointer (not above the
+ *		previous one, misaligned, implausibly far)
+ * IN_KERNEL	the interrupt hit a syscall or fault: the registers are the
+ *		user ones saved at kernel entry
+ * SP_WORD	sp_word is valid
+ * COMPAT	a 32-bit task: only the leaf IP is recorded
+ */
+#define KSAMPLER_SAMPLE_TRUNCATED	(1U << 0)
+#define KSAMPLER_SAMPLE_FAULT		(1U << 1)
+#define KSAMPLER_SAMPLE_BAD_FRAME	(1U << 2)
+#define KSAMPLER_SAMPLE_IN_KERNEL	(1U << 3)
+#define KSAMPLER_SAMPLE_SP_WORD		(1U << 4)
+#define KSAMPLER_SAMPLE_COMPAT		(1U << 5)
+
+/*
+ * struct ksampler_sample - a SAMPLE record:
+ *
+ *	struct ksampler_record_header header;
+ *	__u64 time_ns;		CLOCK_MONOTONIC
+ *	__u32 pid;		thread group id, in the session opener's
+ *	__u32 tid;		pid namespace (0 if not visible there)
+ *	__u32 cpu;
+ *	__u16 nr_frames;	entries in ips[]
+ *	__u16 reserved;
+ *	__u64 user_ip;		user registers at the sample, for repairing
+ *	__u64 user_sp;		the caller a frameless leaf hides
+ *	__u64 user_bp;
+ *	__u64 sp_word;		the word at user_sp (if SAMPLE_SP_WORD)
+ *	__u8  comm[16];		thread name, NUL-padded
+ *	__u64 ips[nr_frames];	ips[0] = user_ip, then return addresses
+ */
+struct ksampler_sample {
+	struct ksampler_record_header header;
+	__u64 time_ns;
+	__u32 pid;
+	__u32 tid;
+	__u32 cpu;
+	__u16 nr_frames;
+	__u16 reserved;
+	__u64 user_ip;
+	__u64 user_sp;
+	__u64 user_bp;
+	__u64 sp_word;
+	__u8  comm[16];
+	__u64 ips[];
+};
+
+#define KSAMPLER_SAMPLE_FIXED_SIZE	80
+
+/* LOST reasons */
+enum ksampler_lost_reason {
+	KSAMPLER_LOST_RING_FULL = 1,
+	KSAMPLER_LOST_NESTED = 2,
+	KSAMPLER_LOST_MAX,		/* non-ABI */
+};
+
+/*
+ * struct ksampler_lost - a LOST record: @count samples of this CPU were
+ * dropped for @reason since the previous LOST record of that reason. It
+ * is written before the next sample that fits, so it sits in time order.
+ */
+struct ksampler_lost {
+	struct ksampler_record_header header;
+	__u32 reason;
+	__u32 reserved;
+	__u64 count;
+};
+
+#define KSAMPLER_LOST_SIZE		24
 
 #endif /* _UAPI_KSAMPLER_H */

@@ -6,21 +6,151 @@
 #ifndef _KSAMPLER_H
 #define _KSAMPLER_H
 
+#include <linux/cache.h>
+#include <linux/irq_work.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 
-/**
- * ks_chardev_register() - create /dev/ksampler
- *
- * Return: 0 or a negative errno from misc_register().
+#include <ksampler_uapi.h>
+
+struct file;
+struct perf_event;
+struct pid;
+struct pid_namespace;
+struct pt_regs;
+struct task_struct;
+struct vm_area_struct;
+
+/* Module parameters (read-only after load; main.c). */
+extern unsigned int ks_max_sessions;
+extern unsigned int ks_default_ring_pages;
+extern unsigned int ks_max_ring_pages;
+extern unsigned int ks_max_frequency;
+
+/*
+ * Per-CPU counters of one session. Each CPU's copy is written only by the
+ * handler running on that CPU, and one session's handler never interrupts
+ * itself (one event per CPU), so plain increments are exact; readers sum
+ * all CPUs from process context. Cache-line aligned so that CPUs never
+ * share a line.
  */
+struct ks_cpu_stats {
+	u64 fired;
+	u64 written;
+	u64 lost_ring_full;
+	u64 lost_nested;
+	u64 filtered;
+	u64 throttled;
+	u64 truncated;
+	u64 unwind_stopped;
+	u64 handler_ns;
+	u64 lost_records;
+} ____cacheline_aligned;
+
+/* One CPU's ring of one session: written by that CPU's handler only. */
+struct ks_ring {
+	void *base;			/* vmalloc_user: control page + data */
+	struct ksampler_ring_ctrl *ctrl;	/* shared with userspace */
+	void *data;
+	u64 size;			/* data bytes, power of two */
+	u64 head;			/* the kernel's own head; ctrl's is a copy */
+	u32 wakeup_bytes;
+	u64 pending_lost[KSAMPLER_LOST_MAX]; /* not yet reported in-band */
+	struct irq_work wakeup;
+	wait_queue_head_t *wait;	/* the session's readers */
+};
+
+/* The handler's context for one CPU of a session. */
+struct ks_cpu {
+	struct ks_session *sess;
+	struct ks_ring ring;
+	struct perf_event *event;	/* NULL while the CPU is offline */
+	int cpu;
+};
+
+struct ks_target {
+	struct pid *pid;		/* the thread group's pid; holds a ref */
+	u32 flags;			/* KSAMPLER_TARGET_* */
+};
+
+/* An immutable set, replaced whole under RCU on every change. */
+struct ks_targets {
+	struct rcu_head rcu;
+	u32 nr;
+	bool all;
+	bool children;			/* some entry has TARGET_CHILDREN */
+	struct ks_target t[];
+};
+
+enum ks_session_state {
+	KS_SESSION_NEW,			/* no configuration yet */
+	KS_SESSION_CONFIGURED,		/* rings exist; not sampling */
+	KS_SESSION_RUNNING,
+};
+
+/* One open file of /dev/ksampler. */
+struct ks_session {
+	struct mutex lock;		/* serialises the ioctls */
+	enum ks_session_state state;
+	struct ksampler_config cfg;	/* valid from CONFIGURED on */
+	struct ks_cpu *cpus;		/* nr_cpu_ids entries, once configured */
+	struct ks_cpu_stats __percpu *stats;
+	struct ks_targets __rcu *targets;
+	struct pid_namespace *pid_ns;	/* the opener's, for record pids */
+	wait_queue_head_t wait;
+	atomic_t mmaps;			/* live ring mappings */
+	struct hlist_node cpuhp_node;
+	bool starting;			/* hotplug errors are START's errors */
+};
+
+/* chardev.c */
 int ks_chardev_register(void);
-
-/**
- * ks_chardev_unregister() - remove /dev/ksampler
- *
- * Safe only once no file is open, which the module refcount held by every
- * open file guarantees at module exit.
- */
 void ks_chardev_unregister(void);
+
+/* session.c */
+struct ks_session *ks_session_new(void);
+void ks_session_free(struct ks_session *sess);
+int ks_session_configure(struct ks_session *sess,
+			 const struct ksampler_config *cfg);
+int ks_session_start(struct ks_session *sess);
+int ks_session_stop(struct ks_session *sess);
+void ks_session_stats(struct ks_session *sess, u32 cpu,
+		      struct ksampler_stats *out);
+struct ks_ring *ks_session_ring(struct ks_session *sess, unsigned long cpu);
+
+/* targets.c */
+int ks_targets_add(struct ks_session *sess, const struct ksampler_target *t);
+int ks_targets_del(struct ks_session *sess, const struct ksampler_target *t);
+void ks_targets_free(struct ks_session *sess);
+bool ks_targets_match(struct ks_session *sess, struct task_struct *task);
+
+/* ring.c */
+int ks_ring_alloc(struct ks_ring *ring, int cpu, u32 pages, u32 wakeup_bytes,
+		  wait_queue_head_t *wait);
+void ks_ring_free(struct ks_ring *ring);
+void *ks_ring_reserve(struct ks_ring *ring, u32 len_max);
+void ks_ring_commit(struct ks_ring *ring, void *rec, u32 len);
+void ks_ring_lost(struct ks_ring *ring, enum ksampler_lost_reason reason);
+u32 ks_ring_flush_lost(struct ks_ring *ring);
+bool ks_ring_readable(struct ks_ring *ring);
+int ks_ring_mmap(struct ks_ring *ring, struct vm_area_struct *vma, bool ctrl);
+ssize_t ks_ring_read(struct ks_ring *ring, char __user *buf, size_t len);
+
+/* sampler.c */
+int ks_sampler_cpu_start(struct ks_session *sess, int cpu);
+void ks_sampler_cpu_stop(struct ks_session *sess, int cpu);
+
+/* unwind.c */
+void ks_unwind_user(struct pt_regs *regs, struct ksampler_sample *rec,
+		    u32 max_frames);
+
+/* hotplug.c */
+int ks_hp_register(void);
+void ks_hp_unregister(void);
+int ks_hp_add(struct ks_session *sess);
+void ks_hp_remove(struct ks_session *sess);
 
 #endif /* _KSAMPLER_H */

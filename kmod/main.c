@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * main.c - module entry and exit, and the identity userspace sees in modinfo.
+ * main.c - module entry and exit, parameters, and the identity userspace
+ * sees in modinfo.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/stringify.h>
 
 #include <ksampler_uapi.h>
@@ -12,23 +14,61 @@
 #include "compat.h"
 #include "ksampler.h"
 
+/* Read-only after load (0444): sessions never see them change. */
+unsigned int ks_max_sessions = 16;
+module_param_named(max_sessions, ks_max_sessions, uint, 0444);
+MODULE_PARM_DESC(max_sessions, "Sessions (open files) allowed at once (default 16)");
+
+unsigned int ks_default_ring_pages = 64;
+module_param_named(ring_pages, ks_default_ring_pages, uint, 0444);
+MODULE_PARM_DESC(ring_pages, "Data pages per CPU ring when a session does not say (default 64, a power of two)");
+
+unsigned int ks_max_ring_pages = 4096;
+module_param_named(max_ring_pages, ks_max_ring_pages, uint, 0444);
+MODULE_PARM_DESC(max_ring_pages, "Largest ring a session may ask for, in pages per CPU (default 4096)");
+
+/*
+ * Kernel counters skip the perf_event_max_sample_rate check that
+ * perf_event_open() makes (and the sysctl is not exported), so the module
+ * caps frequencies itself; perf's throttling still applies underneath.
+ */
+unsigned int ks_max_frequency = 100000;
+module_param_named(max_frequency, ks_max_frequency, uint, 0444);
+MODULE_PARM_DESC(max_frequency, "Highest sampling frequency in Hz (default 100000, perf's default limit)");
+
 static int __init ks_init(void)
 {
 	int err;
 
+	if (!ks_default_ring_pages ||
+	    (ks_default_ring_pages & (ks_default_ring_pages - 1)) ||
+	    ks_default_ring_pages > ks_max_ring_pages) {
+		pr_err("ring_pages must be a power of two no larger than max_ring_pages\n");
+		return -EINVAL;
+	}
+	err = ks_hp_register();
+	if (err) {
+		pr_err("cannot register the CPU hotplug state: %d\n", err);
+		return err;
+	}
 	err = ks_chardev_register();
 	if (err) {
 		pr_err("cannot register /dev/%s: %d\n", KSAMPLER_DEVICE_NAME, err);
-		return err;
+		goto err_hp;
 	}
 	pr_info("version %s loaded (ABI %d.%d)\n", KSAMPLER_VERSION,
 		KSAMPLER_ABI_MAJOR, KSAMPLER_ABI_MINOR);
 	return 0;
+
+err_hp:
+	ks_hp_unregister();
+	return err;
 }
 
 static void __exit ks_exit(void)
 {
 	ks_chardev_unregister();
+	ks_hp_unregister();
 }
 
 module_init(ks_init);

@@ -52,7 +52,11 @@ if [ -x "$checkpatch" ]; then
 	cp_args=(--no-tree --strict --terse --show-types -f)
 	# compat.h is the one file whose job is LINUX_VERSION_CODE tests, which
 	# checkpatch flags everywhere (and as a constant-on-the-left compare).
-	out=$( { "$checkpatch" "${cp_args[@]}" $(printf '%s\n' "${kmod_sources[@]}" | grep -v compat.h)
+	# The uapi header and the cores shared with userspace tests cannot
+	# use the kernel-only BIT() (perf's uapi header writes 1U << n too).
+	shared='include/ksampler_uapi.h|kmod/ring_core.h|kmod/unwind_core.h'
+	out=$( { "$checkpatch" "${cp_args[@]}" $(printf '%s\n' "${kmod_sources[@]}" | grep -Ev "compat.h|$shared")
+		"$checkpatch" "${cp_args[@]}" --ignore BIT_MACRO $(printf '%s\n' "${kmod_sources[@]}" | grep -E "$shared")
 		"$checkpatch" "${cp_args[@]}" --ignore LINUX_VERSION_CODE,CONSTANT_COMPARISON kmod/compat.h
 	} 2>&1 | grep -E 'ERROR|WARNING|CHECK')
 	if [ -z "$out" ]; then
@@ -75,8 +79,10 @@ fi
 # --- every symbol the module defines carries the prefix
 ko=build/kmod/$(scripts/kernels default 2>/dev/null)/kmod/ksampler.ko
 if [ -f "$ko" ]; then
-	# Module boilerplate the kernel's macros generate: not ours to name.
-	boiler='^(__this_module|__start_alloc_tags|__stop_alloc_tags|orc_header|init_module|cleanup_module|__UNIQUE_ID_.*|__mod_.*|__exitcall_.*|__initcall_.*|_note_[0-9]+|__pfx_.*|__cfi_.*|____versions|__ksymtab.*|\.L.*)$'
+	# Module boilerplate the kernel's macros generate (module_param's
+	# __param_*, and function-local statics such as lockdep's __key.N):
+	# not ours to name.
+	boiler='^(__param_.*|__[a-z_]+\.[0-9]+|__this_module|__start_alloc_tags|__stop_alloc_tags|orc_header|init_module|cleanup_module|__UNIQUE_ID_.*|__mod_.*|__exitcall_.*|__initcall_.*|_note_[0-9]+|__pfx_.*|__cfi_.*|____versions|__ksymtab.*|\.L.*)$'
 	out=$(nm "$ko" | awk '$2 ~ /^[tTdDbBrR]$/ { print $3 }' |
 		grep -Ev '^(ks_|__ks_|ksampler_|KS_)' | grep -Ev "$boiler" | sort -u)
 	if [ -z "$out" ]; then

@@ -11,6 +11,12 @@
 
 _Static_assert(sizeof(struct ksampler_version) == KSAMPLER_VERSION_SIZE_VER0,
 	       "ksampler_version layout drifted from ABI 1.0");
+_Static_assert(sizeof(struct ksampler_config) == KSAMPLER_CONFIG_SIZE_VER0,
+	       "ksampler_config layout drifted from ABI 1.1");
+_Static_assert(sizeof(struct ksampler_target) == KSAMPLER_TARGET_SIZE_VER0,
+	       "ksampler_target layout drifted from ABI 1.1");
+_Static_assert(sizeof(struct ksampler_stats) == KSAMPLER_STATS_SIZE_VER0,
+	       "ksampler_stats layout drifted from ABI 1.1");
 
 struct kdev {
 	int fd;
@@ -63,4 +69,68 @@ int kdev_abi_check(const struct ksampler_version *v)
 	if (v->abi_major != KSAMPLER_ABI_MAJOR)
 		return -PROFCTL_ERR_ABI_MISMATCH;
 	return 0;
+}
+
+int kdev__fd(const struct kdev *dev)
+{
+	return dev->fd;
+}
+
+static int kdev_ioctl(struct kdev *dev, unsigned long cmd, void *arg)
+{
+	return ioctl(dev->fd, cmd, arg) < 0 ? -errno : 0;
+}
+
+int kdev__configure(struct kdev *dev, const struct ksampler_config *cfg)
+{
+	struct ksampler_config c = *cfg;
+
+	c.size = sizeof(c);
+	return kdev_ioctl(dev, KSAMPLER_IOC_CONFIGURE, &c);
+}
+
+static int kdev_target(struct kdev *dev, unsigned long cmd, int pid,
+		       unsigned int flags)
+{
+	struct ksampler_target t;
+
+	memset(&t, 0, sizeof(t));
+	t.size = sizeof(t);
+	t.flags = flags;
+	t.pid = pid;
+	return kdev_ioctl(dev, cmd, &t);
+}
+
+int kdev__add_target(struct kdev *dev, int pid, unsigned int flags)
+{
+	return kdev_target(dev, KSAMPLER_IOC_ADD_TARGET, pid, flags);
+}
+
+int kdev__del_target(struct kdev *dev, int pid, unsigned int flags)
+{
+	return kdev_target(dev, KSAMPLER_IOC_DEL_TARGET, pid, flags);
+}
+
+int kdev__start(struct kdev *dev)
+{
+	return kdev_ioctl(dev, KSAMPLER_IOC_START, NULL);
+}
+
+int kdev__stop(struct kdev *dev)
+{
+	return kdev_ioctl(dev, KSAMPLER_IOC_STOP, NULL);
+}
+
+int kdev__stats(struct kdev *dev, unsigned int cpu, struct ksampler_stats *out)
+{
+	struct ksampler_stats st;
+	int err;
+
+	memset(&st, 0, sizeof(st));
+	st.size = sizeof(st);
+	st.cpu = cpu;
+	err = kdev_ioctl(dev, KSAMPLER_IOC_GET_STATS, &st);
+	if (!err)
+		*out = st;
+	return err;
 }

@@ -27,6 +27,19 @@ void kdev__close(struct kdev *dev);
  */
 int kdev__version(struct kdev *dev, struct ksampler_version *out);
 
+/* The device's file descriptor, for poll() and mmap(); owned by @dev. */
+int kdev__fd(const struct kdev *dev);
+
+/* The session ioctls: 0 or -errno (the kernel's, see ksampler_uapi.h). */
+int kdev__configure(struct kdev *dev, const struct ksampler_config *cfg);
+int kdev__add_target(struct kdev *dev, int pid, unsigned int flags);
+int kdev__del_target(struct kdev *dev, int pid, unsigned int flags);
+int kdev__start(struct kdev *dev);
+int kdev__stop(struct kdev *dev);
+
+/* Counters of @cpu, or of all CPUs with KSAMPLER_STATS_ALL_CPUS. */
+int kdev__stats(struct kdev *dev, unsigned int cpu, struct ksampler_stats *out);
+
 /*
  * Returns 0 when a module reporting @v can serve this profctl, else
  * -PROFCTL_ERR_ABI_MISMATCH. Minors may differ both ways: fields one side

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * sampler.c - the perf events behind a session and their overflow handler,
+ * which turns an interrupt into a SAMPLE record.
+ *
+ * Why per-CPU events with a target filter rather than per-task events:
+ * a per-task event covers only threads that exist when it is created and
+ * those they clone later (inheritance flows from the cloning thread), so
+ * covering a running process means one event per existing thread, racing
+ * its clone() calls, and per-task perf contexts switched on every context
+ * switch of every one of them (a Go service runs hundreds of threads).
+ * A per-CPU event sees every thread, old and new, with no race, costs one
+ * event per CPU whatever the thread count, and is what system-wide
+ * sessions need anyway. Its price is an interrupt on CPUs where no target
+ * runs; exclude_idle keeps idle CPUs out of the handler, and the filtered
+ * path is the cheapest one (filtered count and handler_ns in the stats
+ * measure it; docs/benchmarks.md).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/err.h>
+#include <linux/percpu.h>
+#include <linux/perf_event.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+
+#include "compat.h"
+#include "ksampler.h"
+
+/*
+ * Handler nesting depth on this CPU, across sessions: an NMI (hardware
+ * event) can interrupt a cpu-clock handler. The inner one drops its sample
+ * rather than share the outer one's per-CPU unwind window.
+ */
+static DEFINE_PER_CPU(int, ks_nesting);
+
+static void ks_sample(struct ks_cpu *c, struct pt_regs *regs,
+		      struct ks_cpu_stats *st)
+{
+	struct ks_session *sess = c->sess;
+	u32 max_frames = sess->cfg.max_frames;
+	struct ksampler_sample *rec;
+	u32 len;
+
+	st->lost_records += ks_ring_flush_lost(&c->ring);
+	rec = ks_ring_reserve(&c->ring, KSAMPLER_SAMPLE_FIXED_SIZE +
+			      max_frames * sizeof(u64));
+	if (unlikely(!rec)) {
+		st->lost_ring_full++;
+		ks_ring_lost(&c->ring, KSAMPLER_LOST_RING_FULL);
+		return;
+	}
+
+	rec->header.type = KSAMPLER_RECORD_SAMPLE;
+	rec->time_ns = ktime_get_mono_fast_ns();
+	rec->pid = __task_pid_nr_ns(current, PIDTYPE_TGID, sess->pid_ns);
+	rec->tid = __task_pid_nr_ns(current, PIDTYPE_PID, sess->pid_ns);
+	rec->cpu = c->cpu;
+	rec->reserved = 0;
+	BUILD_BUG_ON(sizeof(rec->comm) != sizeof(current->comm));
+	memcpy(rec->comm, current->comm, sizeof(rec->comm));
+	ks_unwind_user(regs, rec, max_frames);
+
+	len = KSAMPLER_SAMPLE_FIXED_SIZE + rec->nr_frames * sizeof(u64);
+	rec->header.size = len;
+	ks_ring_commit(&c->ring, rec, len);
+	st->written++;
+	if (rec->header.flags & KSAMPLER_SAMPLE_TRUNCATED)
+		st->truncated++;
+	if (rec->header.flags & (KSAMPLER_SAMPLE_FAULT | KSAMPLER_SAMPLE_BAD_FRAME))
+		st->unwind_stopped++;
+}
+
+/*
+ * The overflow handler: NMI context for hardware events, hard-irq (even on
+ * PREEMPT_RT) for cpu-clock. No locks, no allocation, no printing, no
+ * wake-ups (ring.c defers those): every outcome is a counter, and the
+ * invariant fired == written + lost_* + filtered holds by construction.
+ */
+static void ks_overflow(struct perf_event *event, struct perf_sample_data *data,
+			struct pt_regs *regs)
+{
+	struct ks_cpu *c = event->overflow_handler_context;
+	struct ks_cpu_stats *st = this_cpu_ptr(c->sess->stats);
+	u64 t0 = ktime_get_mono_fast_ns();
+
+	st->fired++;
+	if (ks_event_throttled(event))
+		st->throttled++;
+
+	if (unlikely(this_cpu_inc_return(ks_nesting) != 1)) {
+		st->lost_nested++;
+		ks_ring_lost(&c->ring, KSAMPLER_LOST_NESTED);
+	} else if (!ks_task_has_user_stack(current) ||
+		   !ks_targets_match(c->sess, current)) {
+		st->filtered++;
+	} else {
+		ks_sample(c, regs, st);
+	}
+	this_cpu_dec(ks_nesting);
+
+	st->handler_ns += ktime_get_mono_fast_ns() - t0;
+}
+
+static void ks_sampler_attr(const struct ksampler_config *cfg,
+			    struct perf_event_attr *attr)
+{
+	memset(attr, 0, sizeof(*attr));
+	attr->size = sizeof(*attr);
+	if (cfg->event == KSAMPLER_EVENT_CYCLES) {
+		attr->type = PERF_TYPE_HARDWARE;
+		attr->config = PERF_COUNT_HW_CPU_CYCLES;
+	} else {
+		attr->type = PERF_TYPE_SOFTWARE;
+		attr->config = PERF_COUNT_SW_CPU_CLOCK;
+		/* the idle task is no target: keep idle CPUs out of the handler */
+		attr->exclude_idle = 1;
+	}
+	if (cfg->frequency) {
+		attr->freq = 1;
+		attr->sample_freq = cfg->frequency;
+	} else {
+		attr->sample_period = cfg->period;
+	}
+	/*
+	 * Kernel mode stays included: a sample that lands in a syscall is
+	 * the target's time too, and the handler walks the user registers
+	 * saved at kernel entry. Excluding it would silently drop those.
+	 */
+	attr->exclude_hv = 1;
+	attr->pinned = 1;
+}
+
+/*
+ * Creates the session's event on @cpu. Process context: called from the
+ * CPU's hotplug thread (hotplug.c).
+ */
+int ks_sampler_cpu_start(struct ks_session *sess, int cpu)
+{
+	struct ks_cpu *c = &sess->cpus[cpu];
+	struct perf_event_attr attr;
+	struct perf_event *event;
+
+	ks_sampler_attr(&sess->cfg, &attr);
+	event = perf_event_create_kernel_counter(&attr, cpu, NULL, ks_overflow,
+						 c);
+	if (IS_ERR(event))
+		return PTR_ERR(event);
+	WRITE_ONCE(c->event, event);
+	return 0;
+}
+
+/*
+ * Releases the session's event on @cpu. Once this returns the handler is
+ * not running there and will not run again: perf removes the event on
+ * its CPU (an IPI, after any NMI in flight) and cancels the hrtimer.
+ */
+void ks_sampler_cpu_stop(struct ks_session *sess, int cpu)
+{
+	struct ks_cpu *c = &sess->cpus[cpu];
+	struct perf_event *event = c->event;
+
+	if (!event)
+		return;
+	WRITE_ONCE(c->event, NULL);
+	perf_event_release_kernel(event);
+}
