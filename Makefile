@@ -94,9 +94,9 @@ $(OBJ)/%_test.o: userspace/%_test.c $(BUILD)/.flags
 
 # Programs the VM tests run inside the guest (dynamic: the guest runs on
 # the host's root filesystem).
-$(BUILD)/tests/vm/%: tests/vm/%.c $(BUILD)/.flags
+$(BUILD)/tests/vm/%: tests/vm/%.c $(BUILD)/libprofctl.a $(BUILD)/.flags
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -o $@ $<
+	$(CC) $(ALL_CFLAGS) -Iuserspace $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libprofctl.a
 
 # Go programs with a known CPU profile, for the tests and the demo.
 workloads: $(GO_WORKLOADS)

@@ -126,12 +126,19 @@ static void ks_targets_summarise(struct ks_targets *ts)
 		ts->children |= !!(ts->t[i].flags & KSAMPLER_TARGET_CHILDREN);
 }
 
-/* Publishes @ts and waits until no handler can still see the old set. */
+/*
+ * Publishes @ts (an empty set as NULL, which START refuses) and waits
+ * until no handler can still see the old set.
+ */
 static struct ks_targets *ks_targets_swap(struct ks_session *sess,
 					  struct ks_targets *ts)
 {
 	struct ks_targets *old;
 
+	if (!ts->nr && !ts->all) {
+		kfree(ts);
+		ts = NULL;
+	}
 	old = rcu_replace_pointer(sess->targets, ts,
 				  lockdep_is_held(&sess->lock));
 	synchronize_rcu();

@@ -29,6 +29,23 @@ tap_run "$root/build/profctl" version
 tap_expect "profctl version reports the loaded module" 0 \
 	"^module +$want_version \(ABI $want_abi\) at $dev"
 
+# The sampler against a real Go workload (tests/workloads/cpusplit).
+tap_include "sampler:" "$root/build/tests/vm/sampler_test" "$root/build/workloads/cpusplit"
+
+# A collector killed mid-session (rings mapped, events live) leaves
+# nothing behind: the module unloads right after.
+"$root/build/workloads/cpusplit" > /dev/null &
+wl=$!
+coproc HOLD { exec "$root/build/tests/vm/sampler_test" --hold "$wl"; }
+read -r -t 30 line <&"${HOLD[0]}"
+[ "$line" = holding ] && sleep 1 && kill -9 "$HOLD_PID" 2>/dev/null
+wait "$HOLD_PID" 2>/dev/null
+kill -9 "$wl"; wait "$wl" 2>/dev/null
+[ "$line" = holding ] && tap_ok "SIGKILL of a collector mid-session" ||
+	tap_not_ok "SIGKILL of a collector mid-session" "it never started: '$line'"
+tap_check "rmmod right after the killed collector" rmmod ksampler
+tap_check "insmod again" insmod "$ko"
+
 # An open file holds the module: rmmod must refuse, then succeed after close.
 exec 3<> "$dev"
 if rmmod ksampler 2>/dev/null; then
