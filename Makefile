@@ -45,7 +45,7 @@ GUEST_BINS := $(patsubst tests/vm/%.c,$(BUILD)/tests/vm/%,$(wildcard tests/vm/*.
 
 GO_WORKLOADS := $(patsubst tests/workloads/%/main.go,$(BUILD)/workloads/%,$(wildcard tests/workloads/*/main.go))
 
-.PHONY: all module profctl modules-all test check demo clean unit-tests workloads
+.PHONY: all module profctl modules-all test check demo clean unit-tests workloads bench
 
 all: module profctl
 
@@ -104,6 +104,14 @@ workloads: $(GO_WORKLOADS)
 $(BUILD)/workloads/%: tests/workloads/%/main.go tests/workloads/%/go.mod
 	@mkdir -p $(@D)
 	cd tests/workloads/$* && GOFLAGS=-mod=mod go build -o $(CURDIR)/$@ .
+
+# Benchmark drivers (bench/*.c), run in the guest.
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libprofctl.a $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Iuserspace $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libprofctl.a
+
+bench:
+	@bench/run
 
 unit-tests: $(TEST_BINS) $(GUEST_BINS) $(BUILD)/profctl
 

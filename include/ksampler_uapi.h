@@ -91,7 +91,7 @@ enum ksampler_event {
 /**
  * struct ksampler_config - KSAMPLER_IOC_CONFIGURE payload
  * @size:		caller's sizeof(struct)
- * @flags:		none defined yet: must be 0
+ * @flags:		KSAMPLER_CONFIG_*
  * @event:		enum ksampler_event
  * @max_frames:		deepest stack recorded, 1..KSAMPLER_MAX_FRAMES;
  *			0 means KSAMPLER_DEFAULT_MAX_FRAMES
@@ -117,6 +117,13 @@ struct ksampler_config {
 };
 
 #define KSAMPLER_CONFIG_SIZE_VER0	40	/* ABI 1.1 */
+
+/*
+ * ksampler_config.flags: NO_UNWIND records the leaf and the registers of
+ * each sample but walks no frames (the cheapest sample; the leaf fix-up
+ * can still name the caller).
+ */
+#define KSAMPLER_CONFIG_NO_UNWIND	(1U << 0)
 
 /*
  * ksampler_target.flags: CHILDREN adds the process's descendants; ALL is

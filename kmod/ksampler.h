@@ -29,6 +29,7 @@ extern unsigned int ks_max_sessions;
 extern unsigned int ks_default_ring_pages;
 extern unsigned int ks_max_ring_pages;
 extern unsigned int ks_max_frequency;
+extern unsigned int ks_unwind_window_bytes;
 
 /*
  * Per-CPU counters of one session. Each CPU's copy is written only by the
@@ -145,7 +146,7 @@ void ks_sampler_cpu_stop(struct ks_session *sess, int cpu);
 
 /* unwind.c */
 void ks_unwind_user(struct pt_regs *regs, struct ksampler_sample *rec,
-		    u32 max_frames);
+		    u32 max_frames, bool walk);
 
 /* hotplug.c */
 int ks_hp_register(void);

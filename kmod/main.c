@@ -13,6 +13,7 @@
 
 #include "compat.h"
 #include "ksampler.h"
+#include "unwind_core.h"
 
 /* Read-only after load (0444): sessions never see them change. */
 unsigned int ks_max_sessions = 16;
@@ -36,9 +37,21 @@ unsigned int ks_max_frequency = 100000;
 module_param_named(max_frequency, ks_max_frequency, uint, 0444);
 MODULE_PARM_DESC(max_frequency, "Highest sampling frequency in Hz (default 100000, perf's default limit)");
 
+/* For measuring chunked against per-frame stack copies (benchmarks). */
+unsigned int ks_unwind_window_bytes = KS_UNWIND_WINDOW;
+module_param_named(unwind_window, ks_unwind_window_bytes, uint, 0444);
+MODULE_PARM_DESC(unwind_window, "Bytes of user stack copied at a time while unwinding, 16..256 (default 256; 16 copies frame by frame)");
+
 static int __init ks_init(void)
 {
 	int err;
+
+	if (ks_unwind_window_bytes < 16 || ks_unwind_window_bytes > KS_UNWIND_WINDOW ||
+	    ks_unwind_window_bytes % 8) {
+		pr_err("unwind_window must be a multiple of 8 from 16 to %d\n",
+		       KS_UNWIND_WINDOW);
+		return -EINVAL;
+	}
 
 	if (!ks_default_ring_pages ||
 	    (ks_default_ring_pages & (ks_default_ring_pages - 1)) ||

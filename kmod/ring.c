@@ -126,8 +126,9 @@ void ks_ring_lost(struct ks_ring *ring, enum ksampler_lost_reason reason)
 }
 
 /*
- * Writes a LOST record for every reason with drops not yet reported.
- * Return: the number of records written.
+ * Writes a LOST record for every reason with drops not yet reported. The
+ * ring's one writer calls it: its CPU's handler, or STOP once no handler
+ * can run. Return: the number of records written.
  */
 u32 ks_ring_flush_lost(struct ks_ring *ring)
 {
@@ -164,8 +165,9 @@ bool ks_ring_readable(struct ks_ring *ring)
 
 /*
  * Maps the control page (read-write: the reader owns data_tail) or the
- * data pages (read-only: records are the kernel's word). The mapping keeps
- * the file, and so the session and this ring, alive until it goes.
+ * data pages (read-only: records are the kernel's word); never executable.
+ * The mapping keeps the file, and so the session and this ring, alive
+ * until it goes.
  */
 int ks_ring_mmap(struct ks_ring *ring, struct vm_area_struct *vma, bool ctrl)
 {
@@ -173,6 +175,9 @@ int ks_ring_mmap(struct ks_ring *ring, struct vm_area_struct *vma, bool ctrl)
 
 	if (ctrl ? pages != 1 : pages != ring->size >> PAGE_SHIFT)
 		return -EINVAL;
+	if (vma->vm_flags & VM_EXEC)
+		return -EPERM;
+	ks_vm_flags_clear(vma, VM_MAYEXEC);
 	if (!ctrl) {
 		if (vma->vm_flags & VM_WRITE)
 			return -EPERM;

@@ -37,7 +37,7 @@
 static DEFINE_PER_CPU(int, ks_nesting);
 
 static void ks_sample(struct ks_cpu *c, struct pt_regs *regs,
-		      struct ks_cpu_stats *st)
+		      struct ks_cpu_stats *st, u64 now)
 {
 	struct ks_session *sess = c->sess;
 	u32 max_frames = sess->cfg.max_frames;
@@ -54,14 +54,15 @@ static void ks_sample(struct ks_cpu *c, struct pt_regs *regs,
 	}
 
 	rec->header.type = KSAMPLER_RECORD_SAMPLE;
-	rec->time_ns = ktime_get_mono_fast_ns();
+	rec->time_ns = now;
 	rec->pid = __task_pid_nr_ns(current, PIDTYPE_TGID, sess->pid_ns);
 	rec->tid = __task_pid_nr_ns(current, PIDTYPE_PID, sess->pid_ns);
 	rec->cpu = c->cpu;
 	rec->reserved = 0;
 	BUILD_BUG_ON(sizeof(rec->comm) != sizeof(current->comm));
 	memcpy(rec->comm, current->comm, sizeof(rec->comm));
-	ks_unwind_user(regs, rec, max_frames);
+	ks_unwind_user(regs, rec, max_frames,
+		       !(sess->cfg.flags & KSAMPLER_CONFIG_NO_UNWIND));
 
 	len = KSAMPLER_SAMPLE_FIXED_SIZE + rec->nr_frames * sizeof(u64);
 	rec->header.size = len;
@@ -97,7 +98,7 @@ static void ks_overflow(struct perf_event *event, struct perf_sample_data *data,
 		   !ks_targets_match(c->sess, current)) {
 		st->filtered++;
 	} else {
-		ks_sample(c, regs, st);
+		ks_sample(c, regs, st, t0);
 	}
 	this_cpu_dec(ks_nesting);
 

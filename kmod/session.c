@@ -91,7 +91,8 @@ static int ks_config_resolve(const struct ksampler_config *in,
 	u64 ring_bytes, record_max;
 
 	*out = *in;
-	if (in->flags || in->event >= KSAMPLER_EVENT_MAX)
+	if (in->flags & ~KSAMPLER_CONFIG_NO_UNWIND ||
+	    in->event >= KSAMPLER_EVENT_MAX)
 		return -EINVAL;
 	if (!in->frequency == !in->period)
 		return -EINVAL;
@@ -163,12 +164,22 @@ int ks_session_start(struct ks_session *sess)
 	return 0;
 }
 
-/* Caller holds sess->lock. */
+/*
+ * Caller holds sess->lock. Once the events are gone no handler writes the
+ * rings, so drops not yet reported in-band (the handler reports them with
+ * the next sample, and there will be none) become LOST records here, where
+ * there is room.
+ */
 int ks_session_stop(struct ks_session *sess)
 {
+	int cpu;
+
 	if (sess->state != KS_SESSION_RUNNING)
 		return -EINVAL;
 	ks_hp_remove(sess);
+	for_each_possible_cpu(cpu)
+		per_cpu_ptr(sess->stats, cpu)->lost_records +=
+			ks_ring_flush_lost(&sess->cpus[cpu].ring);
 	sess->state = KS_SESSION_CONFIGURED;
 	return 0;
 }

@@ -36,6 +36,7 @@ static int ks_unwind_read(void *dst, __u64 addr, __u32 len)
  * @regs:	registers at the interrupt (user or kernel mode)
  * @rec:	the record, with room for @max_frames entries in ips[]
  * @max_frames:	1..KSAMPLER_MAX_FRAMES
+ * @walk:	false to record the leaf and registers only
  *
  * When the interrupt hit the kernel (a syscall, a page fault), the user
  * registers saved at kernel entry stand in for the interrupted ones.
@@ -43,7 +44,7 @@ static int ks_unwind_read(void *dst, __u64 addr, __u32 len)
  * The caller holds the sampler's per-CPU nesting guard.
  */
 void ks_unwind_user(struct pt_regs *regs, struct ksampler_sample *rec,
-		    u32 max_frames)
+		    u32 max_frames, bool walk)
 {
 	struct ks_unwind_window *window = this_cpu_ptr(&ks_unwind_windows);
 	u32 nr, why;
@@ -64,9 +65,13 @@ void ks_unwind_user(struct pt_regs *regs, struct ksampler_sample *rec,
 		rec->header.flags = flags | KSAMPLER_SAMPLE_COMPAT;
 		return;
 	}
-	if (!ks_unwind_read(&rec->sp_word, regs->sp, sizeof(rec->sp_word)))
+	window->chunk = walk ? ks_unwind_window_bytes : sizeof(rec->sp_word);
+	if (!ks_unwind_prime(window, ks_unwind_read, regs->sp, &rec->sp_word))
 		flags |= KSAMPLER_SAMPLE_SP_WORD;
-
+	if (!walk) {
+		rec->header.flags = flags;
+		return;
+	}
 	why = ks_unwind_fp(window, ks_unwind_read, regs->sp, regs->bp,
 			   &rec->ips[1], max_frames - 1, &nr);
 	rec->nr_frames += nr;

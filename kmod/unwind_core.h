@@ -14,7 +14,8 @@
 /*
  * One fault-safe copy costs far more than copying a few hundred bytes
  * more, so the walk copies a window of stack at a time and serves the
- * frames that fall inside it from the copy (see docs/benchmarks.md).
+ * frames that fall inside it from the copy (see docs/benchmarks.md). The
+ * chunk copied is tunable up to this size; 16 means one copy per frame.
  */
 #define KS_UNWIND_WINDOW	256
 
@@ -32,6 +33,7 @@ typedef int (*ks_unwind_read_t)(void *dst, __u64 addr, __u32 len);
 struct ks_unwind_window {
 	__u64 base;		/* user address of buf[0] */
 	__u32 len;		/* valid bytes in buf; 0: empty */
+	__u32 chunk;		/* bytes per copy: 16..KS_UNWIND_WINDOW */
 	__u8 buf[KS_UNWIND_WINDOW];
 };
 
@@ -45,9 +47,9 @@ static inline int ks_unwind_frame(struct ks_unwind_window *w,
 	if (w->len && fp >= w->base && fp - w->base + 16 <= w->len)
 		goto hit;
 	w->len = 0;
-	if (!read(w->buf, fp, KS_UNWIND_WINDOW)) {
-		w->len = KS_UNWIND_WINDOW;
-	} else if (!read(w->buf, fp, 16)) {
+	if (!read(w->buf, fp, w->chunk)) {
+		w->len = w->chunk;
+	} else if (w->chunk > 16 && !read(w->buf, fp, 16)) {
 		/* the window ran off the stack's mapping; the frame did not */
 		w->len = 16;
 	} else {
@@ -61,8 +63,34 @@ hit:
 }
 
 /**
+ * ks_unwind_prime() - start the window at the stack pointer
+ * @w:		the window (@w->chunk set)
+ * @read:	user memory reader
+ * @sp:		user stack pointer
+ * @word:	out: the word at @sp
+ *
+ * The word at SP is wanted anyway (it names a frameless leaf's caller),
+ * and the first frames usually sit just above it, so one copy at SP often
+ * serves both. Near the top of the stack mapping only the word is read.
+ *
+ * Return: 0 if @word was read, nonzero if SP is unreadable.
+ */
+static inline int ks_unwind_prime(struct ks_unwind_window *w,
+				  ks_unwind_read_t read, __u64 sp, __u64 *word)
+{
+	w->len = 0;
+	if (!read(w->buf, sp, w->chunk)) {
+		w->base = sp;
+		w->len = w->chunk;
+		__builtin_memcpy(word, w->buf, sizeof(*word));
+		return 0;
+	}
+	return read(word, sp, sizeof(*word));
+}
+
+/**
  * ks_unwind_fp() - walk a frame-pointer chain
- * @w:		scratch window (contents irrelevant on entry)
+ * @w:		the window: primed by ks_unwind_prime(), or empty (len 0)
  * @read:	user memory reader
  * @sp:		user stack pointer at the sample: frames lie above it
  * @fp:		user frame pointer at the sample
@@ -84,7 +112,6 @@ static inline __u32 ks_unwind_fp(struct ks_unwind_window *w,
 	__u64 frame[2];
 	__u32 n = 0;
 
-	w->len = 0;
 	if (!fp)
 		goto out;
 	if ((fp & 7) || fp < sp || fp - sp > KS_UNWIND_MAX_FRAME) {

@@ -42,14 +42,15 @@ static void frame(unsigned int w, unsigned int next, uint64_t ret)
 	stack[w + 1] = ret;
 }
 
+static struct ks_unwind_window win = { .chunk = KS_UNWIND_WINDOW };
+
 static void reset(void)
 {
+	win.len = 0;
 	memset(stack, 0, sizeof(stack));
 	readable_end = STACK_BASE + sizeof(stack);
 	reads = 0;
 }
-
-static struct ks_unwind_window win;
 
 static void test_clean_chain(void **state)
 {
@@ -191,6 +192,50 @@ static void test_window_falls_back_at_the_stack_top(void **state)
 	assert_int_equal(ips[1], 0x409999);
 }
 
+/* With 16-byte chunks every frame is its own copy: same frames. */
+static void test_per_frame_copies(void **state)
+{
+	struct ks_unwind_window one = { .chunk = 16 };
+	__u64 ips[16];
+	__u32 nr;
+
+	(void)state;
+	reset();
+	frame(10, 16, 0x401111);
+	frame(16, 24, 0x402222);
+	frame(24, 0, 0x403333);
+	assert_int_equal(ks_unwind_fp(&one, fake_read, at(4), at(10), ips, 16, &nr), 0);
+	assert_int_equal(nr, 3);
+	assert_int_equal(ips[2], 0x403333);
+	assert_int_equal(reads, 3);
+}
+
+/* One copy at SP serves the word there and the frames just above. */
+static void test_prime_at_sp(void **state)
+{
+	__u64 ips[16], word = 0;
+	__u32 nr;
+
+	(void)state;
+	reset();
+	stack[4] = 0x40abcd;			/* a frameless leaf's return */
+	frame(10, 16, 0x401111);
+	frame(16, 0, 0x402222);
+	assert_int_equal(ks_unwind_prime(&win, fake_read, at(4), &word), 0);
+	assert_int_equal(word, 0x40abcd);
+	assert_int_equal(ks_unwind_fp(&win, fake_read, at(4), at(10), ips, 16, &nr), 0);
+	assert_int_equal(nr, 2);
+	assert_int_equal(reads, 1);
+
+	/* SP in the last word of the mapping: the word alone */
+	reset();
+	stack[STACK_WORDS - 1] = 0x40beef;
+	assert_int_equal(ks_unwind_prime(&win, fake_read, at(STACK_WORDS - 1), &word), 0);
+	assert_int_equal(word, 0x40beef);
+	assert_int_equal(win.len, 0);
+	assert_int_not_equal(ks_unwind_prime(&win, fake_read, at(STACK_WORDS), &word), 0);
+}
+
 static void test_no_frame_pointer(void **state)
 {
 	__u64 ips[16];
@@ -214,6 +259,8 @@ int main(void)
 		cmocka_unit_test(test_misaligned_and_wild_pointers),
 		cmocka_unit_test(test_unreadable_frame_faults),
 		cmocka_unit_test(test_window_falls_back_at_the_stack_top),
+		cmocka_unit_test(test_per_frame_copies),
+		cmocka_unit_test(test_prime_at_sp),
 		cmocka_unit_test(test_no_frame_pointer),
 	};
 

@@ -57,6 +57,19 @@ exec 3>&-
 tap_check "rmmod succeeds once it is closed" rmmod ksampler
 tap_check "$dev is gone after rmmod" test ! -e "$dev"
 
+# The max_sessions parameter caps concurrent sessions.
+insmod "$ko" max_sessions=2
+exec 5<> "$dev" 6<> "$dev"
+out=$( (exec 7<> "$dev") 2>&1 )
+case "$out" in
+*busy*) tap_ok "max_sessions=2: a third open is EBUSY" ;;
+*) tap_not_ok "max_sessions=2: a third open is EBUSY" "got: '$out'" ;;
+esac
+exec 5>&- 6>&-
+out=$( (exec 7<> "$dev") 2>&1 ) && tap_ok "max_sessions=2: room again once closed" ||
+	tap_not_ok "max_sessions=2: room again once closed" "$out"
+rmmod ksampler
+
 ok=1
 for i in 1 2 3; do
 	insmod "$ko" && rmmod ksampler || ok=0

@@ -132,6 +132,7 @@ struct tally {
 	long samples, other_pid, in_worker_loop, reached_goexit, ip0_mismatch;
 	long with_sym[NR_SYMS];
 	long spin_leaves, hidden_caller;
+	long single_frame, with_sp_word;
 	long stopped_walks, kernel_threads, comm_mismatch;
 	long lost_records, lost_count[KSAMPLER_LOST_MAX];
 	long on_cpu1_after;		/* samples on CPU 1 after mark_ns */
@@ -174,6 +175,8 @@ static int on_record(const struct ksampler_record_header *rec,
 		t->comm_mismatch++;
 	if (s->nr_frames < 1 || s->ips[0] != s->user_ip)
 		t->ip0_mismatch++;
+	t->single_frame += s->nr_frames == 1;
+	t->with_sp_word += !!(s->header.flags & KSAMPLER_SAMPLE_SP_WORD);
 	if (s->header.flags & (KSAMPLER_SAMPLE_FAULT | KSAMPLER_SAMPLE_BAD_FRAME))
 		t->stopped_walks++;
 	for (i = 0; i < s->nr_frames; i++) {
@@ -208,7 +211,8 @@ struct session {
 	struct ksampler_config cfg;
 };
 
-static int session_open(struct session *s, uint64_t freq, unsigned int pages)
+static int session_open_flags(struct session *s, uint64_t freq,
+			      unsigned int pages, unsigned int flags)
 {
 	int err;
 
@@ -221,7 +225,13 @@ static int session_open(struct session *s, uint64_t freq, unsigned int pages)
 		return err;
 	s->cfg.frequency = freq;
 	s->cfg.ring_pages = pages;
+	s->cfg.flags = flags;
 	return kdev__configure(s->dev, &s->cfg);
+}
+
+static int session_open(struct session *s, uint64_t freq, unsigned int pages)
+{
+	return session_open_flags(s, freq, pages, 0);
 }
 
 static int session_map(struct session *s, unsigned int pages)
@@ -448,8 +458,9 @@ static void scenario_two_sessions_and_read(void)
 	pid = spawn(argv);
 	sleep_ms(200);
 	t1.pid = t2.pid = pid;
-	check(!session_open(&a, 999, 0) && !session_open(&b, 499, 0),
-	      "two sessions: both configure");
+	check(!session_open(&a, 999, 0), "two sessions: the first configures");
+	check(!session_open_flags(&b, 499, 0, KSAMPLER_CONFIG_NO_UNWIND),
+	      "two sessions: the second configures with NO_UNWIND");
 	kdev__add_target(a.dev, pid, 0);
 	kdev__add_target(b.dev, pid, 0);
 	session_map(&a, 64);
@@ -475,6 +486,9 @@ static void scenario_two_sessions_and_read(void)
 	check(t2.samples > 0 && (uint64_t)t2.samples == st.written,
 	      "read(): returned all %llu written samples as whole records",
 	      (unsigned long long)st.written);
+	check(t2.single_frame == t2.samples && t2.with_sp_word == t2.samples,
+	      "NO_UNWIND: every sample is the leaf alone, with sp_word (%ld/%ld)",
+	      t2.single_frame, t2.samples);
 	check(read(kdev__fd(b.dev), buf, 64) < 0 && errno == EINVAL,
 	      "read(): a buffer too small for a record is EINVAL");
 	check_invariant("two sessions (a)", &a);
@@ -649,7 +663,7 @@ static void scenario_bad_calls(void)
 		check(kdev__configure(dev, &b) == -EINVAL,		\
 		      "config: %s is EINVAL", what);			\
 	} while (0)
-	BAD_CONFIG(flags, 1, "an unknown flag");
+	BAD_CONFIG(flags, 1U << 9, "an unknown flag");
 	BAD_CONFIG(event, 99, "an unknown event");
 	BAD_CONFIG(period, 1000000, "frequency and period together");
 	BAD_CONFIG(frequency, 0, "neither frequency nor period");
@@ -715,6 +729,8 @@ static void scenario_bad_calls(void)
 	check(p == MAP_FAILED && errno == EINVAL, "mmap: data pages of the wrong size are EINVAL");
 	p = mmap(NULL, 64 * pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, pg);
 	check(p == MAP_FAILED && errno == EPERM, "mmap: writable data pages are EPERM");
+	p = mmap(NULL, 64 * pg, PROT_READ | PROT_EXEC, MAP_SHARED, fd, pg);
+	check(p == MAP_FAILED && errno == EPERM, "mmap: executable ring pages are EPERM");
 	p = mmap(NULL, 64 * pg, PROT_READ, MAP_SHARED, fd, pg);
 	check(p != MAP_FAILED, "mmap: read-only data pages are allowed");
 	check(mprotect(p, 64 * pg, PROT_READ | PROT_WRITE) < 0,

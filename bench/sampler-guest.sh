@@ -1,0 +1,145 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# sampler-guest.sh - the sampler benchmarks, run inside one guest boot by
+# bench/run (through scripts/vm-run). Prints "result key=value ..." lines.
+#
+# Every experiment interleaves its variants (A B C A B C ...) over
+# BENCH_REPS repetitions, so drift in this noisy emulated machine hits
+# every variant alike; bench/run takes medians.
+#
+#   slowdown   fixedwork unprofiled, with ksampler and with perf record -g
+#              attached to it (-p), at 99, 999 and 4999 Hz
+#   handler    ksampler's handler time per interrupt, with and without the
+#              frame walk, for stacks 8, 32 and 128 frames deep
+#   window     the frame walk with per-frame copies (unwind_window=16)
+#              against 256-byte chunks, 32 and 128 frames deep
+#   filtered   fixedwork while ksampler samples another (idle) process: the
+#              cost per-CPU events put on processes that are not targets
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+reps=${BENCH_REPS:-5}
+units=${BENCH_UNITS:-600}
+freqs=${BENCH_FREQS:-99 999 4999}
+depths=${BENCH_DEPTHS:-8 32 128}
+work=build/workloads/fixedwork
+ks_run=build/bench/ks_run
+
+elapsed() { sed -n 's/^elapsed_ns //p' <<<"$1"; }
+field() { sed -n "s/.*\\b$1=\\([0-9]*\\).*/\\1/p" <<<"$2"; }
+
+load() { insmod "$KSAMPLER_KO" "$@"; }
+unload() { rmmod ksampler; }
+
+echo "# kernel $(uname -r), $(nproc) CPUs, $reps repetitions, $units units"
+load
+
+# attached TOOL FREQ: start fixedwork waiting for its "go", attach TOOL to
+# the running process (none, ksampler or perf record -g -p), release it once
+# the tool is sampling, and print the tool's and the workload's output.
+attached() {
+	local tool=$1 f=$2 wl line perfpid out
+	"$work" -wait-signal -threads 2 -units "$units" -depth 8 > /tmp/wl.out &
+	wl=$!
+	for _ in $(seq 300); do
+		grep -q '^ready' /tmp/wl.out 2>/dev/null && break
+		sleep 0.1
+	done
+	case $tool in
+	none)
+		kill -USR1 "$wl"
+		;;
+	ksampler)
+		out=$("$ks_run" --freq "$f" --pid "$wl")
+		;;
+	perf)
+		# -D -1 keeps perf's events off until "enable" on the control
+		# fifo is acknowledged: only then is the workload released.
+		rm -f /tmp/perf.ctl /tmp/perf.ack
+		mkfifo /tmp/perf.ctl /tmp/perf.ack
+		perf record -q -B -N -g -e cpu-clock -F "$f" -p "$wl" -D -1 \
+			--control fifo:/tmp/perf.ctl,/tmp/perf.ack \
+			-o /tmp/perf.data 2>/dev/null &
+		perfpid=$!
+		exec 8> /tmp/perf.ctl 9< /tmp/perf.ack
+		echo enable >&8
+		read -r -t 120 line <&9
+		kill -USR1 "$wl"
+		;;
+	esac
+	wait "$wl"
+	if [ "$tool" = perf ]; then
+		wait "$perfpid"
+		exec 8>&- 9<&-
+		out="perf_data_bytes=$(stat -c %s /tmp/perf.data)"
+	fi
+	echo "$out"
+	cat /tmp/wl.out
+}
+
+# --- slowdown: base vs ksampler vs perf record -g -p, each attached to the
+# running workload, interleaved. Rep 0 warms up (the emulator translates
+# code on first use) and is not reported.
+for rep in $(seq 0 "$reps"); do
+	out=$(attached none 0)
+	[ "$rep" = 0 ] ||
+		echo "result exp=slowdown tool=none freq=0 rep=$rep elapsed_ns=$(elapsed "$out")"
+	for f in $freqs; do
+		out=$(attached ksampler "$f")
+		[ "$rep" = 0 ] || echo "result exp=slowdown tool=ksampler freq=$f rep=$rep" \
+			"elapsed_ns=$(elapsed "$out") fired=$(field fired "$out")" \
+			"handler_ns=$(field handler_ns "$out")"
+		out=$(attached perf "$f")
+		[ "$rep" = 0 ] || echo "result exp=slowdown tool=perf freq=$f rep=$rep" \
+			"elapsed_ns=$(elapsed "$out") $(grep -o 'perf_data_bytes=[0-9]*' <<<"$out")"
+	done
+done
+
+# --- filtered: the per-CPU events' cost on a process that is not a target
+sleep 100000 &
+idle=$!
+for rep in $(seq 0 "$reps"); do
+	out=$("$work" -threads 2 -units "$units" -depth 8)
+	[ "$rep" = 0 ] ||
+		echo "result exp=filtered tool=none freq=0 rep=$rep elapsed_ns=$(elapsed "$out")"
+	for f in $freqs; do
+		out=$("$ks_run" --freq "$f" --target "$idle" -- \
+			"$work" -threads 2 -units "$units" -depth 8)
+		[ "$rep" = 0 ] || echo "result exp=filtered tool=ksampler freq=$f rep=$rep" \
+			"elapsed_ns=$(elapsed "$out") fired=$(field fired "$out")" \
+			"filtered=$(field filtered "$out") handler_ns=$(field handler_ns "$out")"
+	done
+done
+kill "$idle"
+
+# --- handler time per interrupt: full walk vs leaf only, by depth
+for rep in $(seq "$reps"); do
+	for d in $depths; do
+		for mode in unwind no-unwind; do
+			flag=""
+			[ $mode = no-unwind ] && flag=--no-unwind
+			out=$("$ks_run" --freq 999 --max-frames 512 $flag -- \
+				"$work" -threads 2 -units "$units" -depth "$d")
+			echo "result exp=handler mode=$mode depth=$d rep=$rep" \
+				"fired=$(field fired "$out") handler_ns=$(field handler_ns "$out")"
+		done
+	done
+done
+
+# --- copy window: per-frame copies vs 256-byte chunks
+unload
+for rep in $(seq "$reps"); do
+	for w in 16 256; do
+		load unwind_window=$w
+		for d in 32 128; do
+			[[ " $depths " == *" $d "* ]] || continue
+			out=$("$ks_run" --freq 999 --max-frames 512 -- \
+				"$work" -threads 2 -units "$units" -depth "$d")
+			echo "result exp=window window=$w depth=$d rep=$rep" \
+				"fired=$(field fired "$out") handler_ns=$(field handler_ns "$out")"
+		done
+		unload
+	done
+done

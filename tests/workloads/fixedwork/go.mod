@@ -1,0 +1,3 @@
+module ksampler.test/fixedwork
+
+go 1.15
