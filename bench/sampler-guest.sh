@@ -40,7 +40,7 @@ load
 # the running process (none, ksampler or perf record -g -p), release it once
 # the tool is sampling, and print the tool's and the workload's output.
 attached() {
-	local tool=$1 f=$2 wl line perfpid out
+	local tool=$1 f=$2 wl line perfpid out=""
 	"$work" -wait-signal -threads 2 -units "$units" -depth 8 > /tmp/wl.out &
 	wl=$!
 	for _ in $(seq 300); do

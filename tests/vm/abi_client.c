@@ -23,23 +23,7 @@
 
 #include <ksampler_uapi.h>
 
-static int test_n;
-static int test_failed;
-
-static void check(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	test_n++;
-	printf("%s %d - ", cond ? "ok" : "not ok", test_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (!cond)
-		test_failed++;
-	fflush(stdout);
-}
+#include "tap.h"
 
 /* Issues @cmd on @arg; returns 0 or the errno it failed with. */
 static int ioctl_errno(int fd, unsigned long cmd, void *arg)
@@ -217,8 +201,7 @@ int main(int argc, char **argv)
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	check(fd >= 0, "root opens %s", path);
 	if (fd < 0) {
-		printf("1..%d\n", test_n);
-		return 1;
+		return tap_plan();
 	}
 	test_get_version(fd);
 	test_bigger_caller(fd);
@@ -229,6 +212,5 @@ int main(int argc, char **argv)
 	test_two_opens(path);
 	test_unprivileged_open(path);
 
-	printf("1..%d\n", test_n);
-	return test_failed ? 1 : 0;
+	return tap_plan();
 }

@@ -29,23 +29,7 @@
 
 #include "kdev.h"
 #include "ring.h"
-
-static int test_n, test_failed;
-
-static void check(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	test_n++;
-	printf("%s %d - ", cond ? "ok" : "not ok", test_n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!cond)
-		test_failed++;
-}
+#include "tap.h"
 
 static uint64_t now_ns(void)
 {
@@ -846,6 +830,5 @@ int main(int argc, char **argv)
 	scenario_bad_calls();
 	scenario_unprivileged();
 
-	printf("1..%d\n", test_n);
-	return test_failed ? 1 : 0;
+	return tap_plan();
 }
