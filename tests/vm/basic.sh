@@ -30,7 +30,8 @@ tap_expect "profctl version reports the loaded module" 0 \
 	"^module +$want_version \(ABI $want_abi\) at $dev"
 
 # The sampler against a real Go workload (tests/workloads/cpusplit).
-tap_include "sampler:" "$root/build/tests/vm/sampler_test" "$root/build/workloads/cpusplit"
+tap_include "sampler:" "$root/build/tests/vm/sampler_test" \
+	"$root/build/workloads/cpusplit" "$root/build/workloads/fixedwork"
 
 # A collector killed mid-session (rings mapped, events live) leaves
 # nothing behind: the module unloads right after.

@@ -3,7 +3,8 @@
  * sampler_test - the sampler core against a real Go workload, in the guest
  * as root with the module loaded. Prints TAP.
  *
- *   sampler_test WORKLOAD        run every scenario (WORKLOAD: cpusplit)
+ *   sampler_test WORKLOAD [FIXEDWORK]
+ *	run every scenario (WORKLOAD: cpusplit; FIXEDWORK for deep stacks)
  *   sampler_test --hold PID      run a session on PID until killed
  *
  * Uses profctl's own device and ring modules (userspace/kdev, ring).
@@ -117,6 +118,7 @@ struct tally {
 	long with_sym[NR_SYMS];
 	long spin_leaves, hidden_caller;
 	long single_frame, with_sp_word;
+	long in_kernel, kernel_address, truncated;
 	long stopped_walks, kernel_threads, comm_mismatch;
 	long lost_records, lost_count[KSAMPLER_LOST_MAX];
 	long on_cpu1_after;		/* samples on CPU 1 after mark_ns */
@@ -160,6 +162,11 @@ static int on_record(const struct ksampler_record_header *rec,
 	if (s->nr_frames < 1 || s->ips[0] != s->user_ip)
 		t->ip0_mismatch++;
 	t->single_frame += s->nr_frames == 1;
+	t->in_kernel += !!(s->header.flags & KSAMPLER_SAMPLE_IN_KERNEL);
+	t->truncated += !!(s->header.flags & KSAMPLER_SAMPLE_TRUNCATED);
+	for (i = 0; i < s->nr_frames; i++)
+		t->kernel_address += s->ips[i] >= 0x800000000000ULL;
+	t->kernel_address += s->user_sp >= 0x800000000000ULL;
 	t->with_sp_word += !!(s->header.flags & KSAMPLER_SAMPLE_SP_WORD);
 	if (s->header.flags & (KSAMPLER_SAMPLE_FAULT | KSAMPLER_SAMPLE_BAD_FRAME))
 		t->stopped_walks++;
@@ -794,6 +801,101 @@ static void scenario_unprivileged(void)
 	      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY), ok;
+
+	if (fd < 0)
+		return -errno;
+	ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+	close(fd);
+	return ok ? 0 : -EIO;
+}
+
+static void scenario_edges(const char *fixedwork)
+{
+	char *dd[] = { "/bin/dd", "if=/dev/zero", "of=/dev/null", "bs=1",
+		       "count=100000000", NULL };
+	char *deep[] = { (char *)fixedwork, "-depth", "200", "-units", "1000000",
+			 NULL };
+	struct ksampler_config cycles = { .event = KSAMPLER_EVENT_CYCLES,
+					  .frequency = 999 };
+	struct ksampler_stats st;
+	struct tally t = { 0 };
+	struct session s;
+	struct kdev *dev;
+	pid_t pid;
+
+	/* No PMU in this guest: a cycles session fails to START, cleanly. */
+	dev = kdev__open(KSAMPLER_DEVICE_PATH);
+	kdev__configure(dev, &cycles);
+	kdev__add_target(dev, getpid(), 0);
+	check(kdev__start(dev) == -ENOENT, "cycles without a PMU: START is ENOENT");
+	cycles.event = KSAMPLER_EVENT_CPU_CLOCK;
+	check(!kdev__configure(dev, &cycles) && !kdev__start(dev) &&
+	      !kdev__stop(dev), "cycles without a PMU: the session is still usable");
+	kdev__close(dev);
+
+	/* A target living in syscalls: user registers, never kernel ones. */
+	pid = spawn(dd);
+	sleep_ms(200);
+	t.pid = pid;
+	session_open(&s, 999, 0);
+	kdev__add_target(s.dev, pid, 0);
+	session_map(&s, 64);
+	kdev__start(s.dev);
+	session_pump(&s, 1000, &t);
+	kdev__stop(s.dev);
+	ring_set__drain(s.rings, on_record, &t);
+	check(t.in_kernel > 0, "syscalls: %ld of %ld samples hit the kernel (IN_KERNEL)",
+	      t.in_kernel, t.samples);
+	check(t.kernel_address == 0,
+	      "syscalls: no kernel address in any sample (ips, sp)");
+	session_close(&s);
+	reap(pid);
+
+	/* A stack deeper than max_frames is cut and says so. */
+	memset(&t, 0, sizeof(t));
+	if (fixedwork) {
+		pid = spawn(deep);
+		sleep_ms(300);
+		t.pid = pid;
+		session_open(&s, 999, 0);
+		kdev__add_target(s.dev, pid, 0);
+		session_map(&s, 64);
+		kdev__start(s.dev);
+		session_pump(&s, 1000, &t);
+		kdev__stop(s.dev);
+		ring_set__drain(s.rings, on_record, &t);
+		kdev__stats(s.dev, KSAMPLER_STATS_ALL_CPUS, &st);
+		check(t.truncated > 0 && st.truncated == (uint64_t)t.truncated,
+		      "depth 200 > 127 frames: %ld samples flagged TRUNCATED, as counted",
+		      t.truncated);
+		session_close(&s);
+		reap(pid);
+	}
+
+	/* perf core throttles what exceeds its rate; the session counts it. */
+	check(!write_file("/proc/sys/kernel/perf_event_max_sample_rate", "1000"),
+	      "throttling: perf_event_max_sample_rate lowered to 1000");
+	pid = spawn((char *[]){ (char *)workload, NULL });
+	sleep_ms(200);
+	session_open(&s, 4999, 0);
+	kdev__add_target(s.dev, pid, 0);
+	session_map(&s, 64);
+	kdev__start(s.dev);
+	memset(&t, 0, sizeof(t));
+	session_pump(&s, 1000, &t);
+	kdev__stop(s.dev);
+	kdev__stats(s.dev, KSAMPLER_STATS_ALL_CPUS, &st);
+	check(st.throttled > 0, "throttling: counted %llu times at 4999 Hz",
+	      (unsigned long long)st.throttled);
+	check_invariant("throttling", &s);
+	session_close(&s);
+	reap(pid);
+	write_file("/proc/sys/kernel/perf_event_max_sample_rate", "100000");
+}
+
 /* --hold: a session that runs until the process is killed. */
 static int hold(pid_t pid)
 {
@@ -813,8 +915,8 @@ int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "--hold"))
 		return hold(atoi(argv[2]));
-	if (argc != 2) {
-		fprintf(stderr, "usage: sampler_test WORKLOAD | --hold PID\n");
+	if (argc != 2 && argc != 3) {
+		fprintf(stderr, "usage: sampler_test WORKLOAD [FIXEDWORK] | --hold PID\n");
 		return 2;
 	}
 	workload = argv[1];
@@ -829,6 +931,7 @@ int main(int argc, char **argv)
 	scenario_children();
 	scenario_bad_calls();
 	scenario_unprivileged();
+	scenario_edges(argc == 3 ? argv[2] : NULL);
 
 	return tap_plan();
 }
