@@ -19,10 +19,11 @@ KDIR := /lib/modules/$(KVER)/build
 
 BUILD ?= build
 OBJ := $(BUILD)/obj
+GEN := $(BUILD)/gen
 
 CC ?= cc
 CFLAGS_BASE := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-	-Wmissing-prototypes -g -Iinclude -D_GNU_SOURCE
+	-Wmissing-prototypes -g -Iinclude -I$(GEN) -D_GNU_SOURCE
 ifeq ($(SAN),1)
 CFLAGS_MODE := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
@@ -33,15 +34,17 @@ LDFLAGS_MODE :=
 endif
 ALL_CFLAGS := $(CFLAGS_BASE) $(CFLAGS_MODE) $(CFLAGS)
 ALL_LDFLAGS := $(LDFLAGS_MODE) $(LDFLAGS)
+LDLIBS := -lprotobuf-c -lz -lelf
 
 # Library modules: every userspace/*.c but the tests; the CLI sits on top.
 LIB_SRCS := $(filter-out %_test.c,$(wildcard userspace/*.c))
 CLI_SRCS := $(wildcard userspace/cli/*.c)
 TEST_SRCS := $(wildcard userspace/*_test.c)
-LIB_OBJS := $(LIB_SRCS:userspace/%.c=$(OBJ)/%.o)
+LIB_OBJS := $(LIB_SRCS:userspace/%.c=$(OBJ)/%.o) $(OBJ)/gen/profile.pb-c.o
 CLI_OBJS := $(CLI_SRCS:userspace/%.c=$(OBJ)/%.o)
 TEST_BINS := $(TEST_SRCS:userspace/%.c=$(BUILD)/tests/%)
 GUEST_BINS := $(patsubst tests/vm/%.c,$(BUILD)/tests/vm/%,$(wildcard tests/vm/*.c))
+HOST_BINS := $(patsubst tests/host/%.c,$(BUILD)/tests/host/%,$(wildcard tests/host/*.c))
 
 GO_WORKLOADS := $(patsubst tests/workloads/%/main.go,$(BUILD)/workloads/%,$(wildcard tests/workloads/*/main.go))
 
@@ -70,9 +73,18 @@ $(BUILD)/.flags: FORCE
 	@echo '$(ALL_CFLAGS) $(ALL_LDFLAGS) $(VERSION) $(GIT_REV)' | cmp -s - $@ || \
 		echo '$(ALL_CFLAGS) $(ALL_LDFLAGS) $(VERSION) $(GIT_REV)' > $@
 
-$(OBJ)/%.o: userspace/%.c $(BUILD)/.flags
+$(OBJ)/%.o: userspace/%.c $(BUILD)/.flags | $(GEN)/profile.pb-c.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# The pprof schema (userspace/proto/profile.proto), compiled by protoc-c.
+$(GEN)/profile.pb-c.c $(GEN)/profile.pb-c.h: userspace/proto/profile.proto
+	@mkdir -p $(GEN)
+	protoc-c --c_out=$(GEN) --proto_path=userspace/proto $<
+
+$(OBJ)/gen/profile.pb-c.o: $(GEN)/profile.pb-c.c $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(OBJ)/cli/main.o: ALL_CFLAGS += -DPROFCTL_VERSION='"$(VERSION)"' \
 	-DPROFCTL_GIT_REV='"$(GIT_REV)"'
@@ -82,13 +94,13 @@ $(BUILD)/libprofctl.a: $(LIB_OBJS)
 	ar rcs $@ $^
 
 $(BUILD)/profctl: $(CLI_OBJS) $(BUILD)/libprofctl.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $^
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%_test: $(OBJ)/%_test.o $(BUILD)/libprofctl.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
 
-$(OBJ)/%_test.o: userspace/%_test.c $(BUILD)/.flags
+$(OBJ)/%_test.o: userspace/%_test.c $(BUILD)/.flags | $(GEN)/profile.pb-c.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
@@ -105,15 +117,20 @@ $(BUILD)/workloads/%: tests/workloads/%/main.go tests/workloads/%/go.mod
 	@mkdir -p $(@D)
 	cd tests/workloads/$* && GOFLAGS=-mod=mod go build -o $(CURDIR)/$@ .
 
+# Test helpers that run on the host.
+$(BUILD)/tests/host/%: tests/host/%.c $(BUILD)/libprofctl.a $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Iuserspace $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libprofctl.a $(LDLIBS)
+
 # Benchmark drivers (bench/*.c), run in the guest.
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libprofctl.a $(BUILD)/.flags
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Iuserspace $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libprofctl.a
+	$(CC) $(ALL_CFLAGS) -Iuserspace $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libprofctl.a $(LDLIBS)
 
 bench:
 	@bench/run
 
-unit-tests: $(TEST_BINS) $(GUEST_BINS) $(BUILD)/profctl
+unit-tests: $(TEST_BINS) $(GUEST_BINS) $(HOST_BINS) $(BUILD)/profctl
 
 test: all unit-tests workloads
 	@tests/run

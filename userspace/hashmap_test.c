@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "hashmap.h"
+
+static void test_add_find_and_update_in_place(void **state)
+{
+	struct hashmap *map = hashmap__new();
+	uint64_t *v;
+	bool added;
+
+	(void)state;
+	assert_null(hashmap__find(map, "alpha", 5));
+	v = hashmap__add(map, "alpha", 5, 7, &added);
+	assert_true(added);
+	assert_int_equal(*v, 7);
+	v = hashmap__add(map, "alpha", 5, 99, &added);
+	assert_false(added);			/* present: value kept */
+	assert_int_equal(*v, 7);
+	*v += 3;
+	assert_int_equal(*hashmap__find(map, "alpha", 5), 10);
+	/* a prefix is a different key, and so is the empty key */
+	assert_null(hashmap__find(map, "alph", 4));
+	hashmap__add(map, "", 0, 1, NULL);
+	assert_int_equal(*hashmap__find(map, "", 0), 1);
+	assert_int_equal(hashmap__count(map), 2);
+	hashmap__free(map);
+	hashmap__free(NULL);
+}
+
+static int sum_values(const void *key, size_t len, uint64_t value, void *ctx)
+{
+	(void)key;
+	(void)len;
+	*(uint64_t *)ctx += value;
+	return 0;
+}
+
+static void test_many_keys_survive_growth(void **state)
+{
+	struct hashmap *map = hashmap__new();
+	uint64_t i, sum = 0, *v;
+	char key[32];
+
+	(void)state;
+	for (i = 0; i < 200000; i++) {
+		int n = snprintf(key, sizeof(key), "key-%llu", (unsigned long long)i);
+
+		assert_non_null(hashmap__add(map, key, n, i, NULL));
+	}
+	assert_int_equal(hashmap__count(map), 200000);
+	for (i = 0; i < 200000; i += 997) {
+		int n = snprintf(key, sizeof(key), "key-%llu", (unsigned long long)i);
+
+		v = hashmap__find(map, key, n);
+		assert_non_null(v);
+		assert_int_equal(*v, i);
+	}
+	assert_int_equal(hashmap__for_each(map, sum_values, &sum), 0);
+	assert_int_equal(sum, 200000ULL * 199999 / 2);
+	assert_true(hashmap__memory(map) > 200000 * 8);
+	hashmap__free(map);
+}
+
+static void test_binary_keys(void **state)
+{
+	struct hashmap *map = hashmap__new();
+	uint64_t a[3] = { 1, 2, 3 }, b[3] = { 1, 2, 4 };
+
+	(void)state;
+	hashmap__add(map, a, sizeof(a), 1, NULL);
+	hashmap__add(map, b, sizeof(b), 2, NULL);
+	assert_int_equal(*hashmap__find(map, a, sizeof(a)), 1);
+	assert_int_equal(*hashmap__find(map, b, sizeof(b)), 2);
+	assert_null(hashmap__find(map, a, 16));
+	hashmap__free(map);
+}
+
+static int stop_at_two(const void *key, size_t len, uint64_t value, void *ctx)
+{
+	(void)key;
+	(void)len;
+	(void)value;
+	return ++*(int *)ctx == 2 ? 42 : 0;
+}
+
+static void test_for_each_stops(void **state)
+{
+	struct hashmap *map = hashmap__new();
+	int seen = 0;
+
+	(void)state;
+	hashmap__add(map, "a", 1, 0, NULL);
+	hashmap__add(map, "b", 1, 0, NULL);
+	hashmap__add(map, "c", 1, 0, NULL);
+	assert_int_equal(hashmap__for_each(map, stop_at_two, &seen), 42);
+	assert_int_equal(seen, 2);
+	hashmap__free(map);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_add_find_and_update_in_place),
+		cmocka_unit_test(test_many_keys_survive_growth),
+		cmocka_unit_test(test_binary_keys),
+		cmocka_unit_test(test_for_each_stops),
+	};
+
+	return cmocka_run_group_tests_name("hashmap", tests, NULL, NULL);
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * pprof.h - builds a CPU profile in pprof's format and writes it gzipped.
+ *
+ * Callers hand in symbolized locations and aggregated samples; the builder
+ * deduplicates strings, functions, locations and mappings, assigns dense
+ * ids from 1 in order of first use (Parca requires it), keeps
+ * string_table[0] == "", and gives each sample the two values of a Go CPU
+ * profile: samples/count and cpu/nanoseconds (count * period).
+ */
+#ifndef PROFCTL_PPROF_H
+#define PROFCTL_PPROF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct pprof;
+
+struct pprof_params {
+	int64_t time_nanos;		/* session start, wall clock */
+	int64_t duration_nanos;
+	int64_t period_ns;		/* 1e9 / sampling frequency */
+};
+
+struct pprof_mapping {
+	uint64_t start, limit, offset;	/* runtime address range */
+	const char *file;		/* "" when unknown */
+	const char *build_id;		/* hex, or NULL */
+	bool has_functions, has_filenames, has_line_numbers, has_inline_frames;
+};
+
+/* One frame of a location: lines go innermost (inlined) first. */
+struct pprof_line {
+	const char *function;		/* NULL: no symbol, address only */
+	const char *file;		/* or NULL */
+	int64_t line;
+	int64_t start_line;
+};
+
+/* A sample label: numeric when @str is NULL. */
+struct pprof_label {
+	const char *key;
+	const char *str;
+	int64_t num;
+};
+
+/* NULL with errno set. */
+struct pprof *pprof__new(const struct pprof_params *params);
+
+/* Accepts NULL. */
+void pprof__free(struct pprof *prof);
+
+/* The mapping's id (deduplicated by range, offset and file), or 0 + errno. */
+uint64_t pprof__mapping(struct pprof *prof, const struct pprof_mapping *m);
+
+/*
+ * The id of the location at @address in @mapping_id (deduplicated by
+ * both), created with @lines the first time; or 0 with errno set.
+ * @mapping_id may be 0 for an address in no known mapping.
+ */
+uint64_t pprof__location(struct pprof *prof, uint64_t mapping_id,
+			 uint64_t address, const struct pprof_line *lines,
+			 size_t nr_lines);
+
+/* Adds a sample of @count hits on the stack @locations (leaf first). */
+int pprof__sample(struct pprof *prof, const uint64_t *locations,
+		  size_t nr_locations, int64_t count,
+		  const struct pprof_label *labels, size_t nr_labels);
+
+/* Adds a free-form comment line. */
+int pprof__comment(struct pprof *prof, const char *text);
+
+/* Writes the profile, gzip-compressed, to @fd. 0 or -errno. */
+int pprof__write(struct pprof *prof, int fd);
+
+#endif /* PROFCTL_PPROF_H */
