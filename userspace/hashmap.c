@@ -185,6 +185,17 @@ size_t hashmap__memory(const struct hashmap *map)
 	return sizeof(*map) + map->cap * sizeof(map->slots[0]) + map->keys_cap;
 }
 
+size_t hashmap__memory_after_add(const struct hashmap *map, size_t len)
+{
+	size_t cap = map->cap, keys = map->keys_cap ? map->keys_cap : 4096;
+
+	if ((map->count + 1) * 4 > cap * 3)
+		cap *= 2;
+	while (map->keys_len + len > keys)
+		keys *= 2;
+	return sizeof(*map) + cap * sizeof(map->slots[0]) + keys;
+}
+
 int hashmap__for_each(const struct hashmap *map, hashmap_entry_fn fn,
 		      void *ctx)
 {

@@ -39,6 +39,9 @@ size_t hashmap__count(const struct hashmap *map);
 /* Bytes held: table and keys. */
 size_t hashmap__memory(const struct hashmap *map);
 
+/* Bytes the map would hold after adding a new key of @len bytes. */
+size_t hashmap__memory_after_add(const struct hashmap *map, size_t len);
+
 /*
  * Calls @fn for every entry, in no particular order; a non-zero return
  * stops the walk and is returned.

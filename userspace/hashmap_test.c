@@ -65,6 +65,13 @@ static void test_many_keys_survive_growth(void **state)
 	assert_int_equal(hashmap__for_each(map, sum_values, &sum), 0);
 	assert_int_equal(sum, 200000ULL * 199999 / 2);
 	assert_true(hashmap__memory(map) > 200000 * 8);
+	/* the prediction matches what an add then holds, growth included */
+	{
+		size_t predicted = hashmap__memory_after_add(map, 10);
+
+		hashmap__add(map, "0123456789", 10, 0, NULL);
+		assert_int_equal(hashmap__memory(map), predicted);
+	}
 	hashmap__free(map);
 }
 
