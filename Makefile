@@ -46,7 +46,9 @@ TEST_BINS := $(TEST_SRCS:userspace/%.c=$(BUILD)/tests/%)
 GUEST_BINS := $(patsubst tests/vm/%.c,$(BUILD)/tests/vm/%,$(wildcard tests/vm/*.c))
 HOST_BINS := $(patsubst tests/host/%.c,$(BUILD)/tests/host/%,$(wildcard tests/host/*.c))
 
-GO_WORKLOADS := $(patsubst tests/workloads/%/main.go,$(BUILD)/workloads/%,$(wildcard tests/workloads/*/main.go))
+GO_WORKLOADS := $(patsubst tests/workloads/%/main.go,$(BUILD)/workloads/%,$(wildcard tests/workloads/*/main.go)) \
+	$(BUILD)/workloads/cpusplit-pie
+C_WORKLOADS := $(BUILD)/workloads/cburn
 
 .PHONY: all module profctl modules-all test check demo clean unit-tests workloads bench
 
@@ -111,11 +113,21 @@ $(BUILD)/tests/vm/%: tests/vm/%.c $(BUILD)/libprofctl.a $(BUILD)/.flags
 	$(CC) $(ALL_CFLAGS) -Iuserspace $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libprofctl.a
 
 # Go programs with a known CPU profile, for the tests and the demo.
-workloads: $(GO_WORKLOADS)
+workloads: $(GO_WORKLOADS) $(C_WORKLOADS)
 
 $(BUILD)/workloads/%: tests/workloads/%/main.go tests/workloads/%/go.mod
 	@mkdir -p $(@D)
 	cd tests/workloads/$* && GOFLAGS=-mod=mod go build -o $(CURDIR)/$@ .
+
+$(BUILD)/workloads/cpusplit-pie: tests/workloads/cpusplit/main.go tests/workloads/cpusplit/go.mod
+	@mkdir -p $(@D)
+	cd tests/workloads/cpusplit && GOFLAGS=-mod=mod go build -buildmode=pie -o $(CURDIR)/$@ .
+
+# C workloads: a frame in every function, leaves included (GCC 12 omits leaf
+# frames at -O1 even with -mno-omit-leaf-frame-pointer), symbols kept.
+$(BUILD)/workloads/cburn: tests/workloads/cburn/cburn.c
+	@mkdir -p $(@D)
+	$(CC) -O0 -fno-omit-frame-pointer -o $@ $<
 
 # Test helpers that run on the host.
 $(BUILD)/tests/host/%: tests/host/%.c $(BUILD)/libprofctl.a $(BUILD)/.flags

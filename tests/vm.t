@@ -1,11 +1,52 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # vm.t - boots each target kernel flavour once under QEMU and runs the
-# guest checks (tests/vm/basic.sh) there. A flavour whose kernel is not
-# installed is skipped, and counted as skipped.
+# guest checks (tests/vm/basic.sh) there, then reads the profiles profctl
+# wrote in the guest with the real go tool pprof on the host. A flavour
+# whose kernel is not installed is skipped, and counted as skipped.
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/tests/lib/tap.sh"
+. "$root/tests/lib/pprof.sh"
 cd "$root" || exit 1
+
+# check_profiles FLAVOUR DIR: the designed CPU split of each workload
+# (tests/workloads) must show in go tool pprof within 5 points.
+check_profiles() {
+	local f=$1 dir=$2 late_a late_b
+	if ! command -v go >/dev/null; then
+		tap_skip "$f: profiles read by go tool pprof" "go not installed"
+		return
+	fi
+	# cpusplit on 2 CPUs: thread 1 alpha 60% / beta 40%, thread 2 gamma
+	pprof_check_share "$f: cpusplit" "$dir/cpusplit.pb.gz" main.alpha 30 5
+	pprof_check_share "$f: cpusplit" "$dir/cpusplit.pb.gz" main.beta 20 5
+	pprof_check_share "$f: cpusplit" "$dir/cpusplit.pb.gz" main.gamma 50 5
+	pprof_check_share "$f: cpusplit PIE" "$dir/pie.pb.gz" main.alpha 30 5
+	pprof_check_share "$f: cpusplit PIE" "$dir/pie.pb.gz" main.beta 20 5
+	pprof_check_share "$f: cpusplit PIE" "$dir/pie.pb.gz" main.gamma 50 5
+	# a thread started 1 s after the session is in it, and the split
+	# within thread 1 holds
+	late_a=$(pprof_cum "$dir/late.pb.gz" main.alpha)
+	late_b=$(pprof_cum "$dir/late.pb.gz" main.beta)
+	if [ -n "$(pprof_cum "$dir/late.pb.gz" main.delta)" ] && [ -n "$late_a" ] &&
+		awk -v a="$late_a" -v b="$late_b" 'BEGIN { r = 100 * a / (a + b); exit !(r >= 55 && r <= 65) }'; then
+		tap_ok "$f: late thread (main.delta) sampled; alpha/(alpha+beta) ~ 60%"
+	else
+		tap_not_ok "$f: late thread (main.delta) sampled; alpha/(alpha+beta) ~ 60%" \
+			"delta $(pprof_cum "$dir/late.pb.gz" main.delta) alpha $late_a beta $late_b"
+	fi
+	# C with frame pointers, through .symtab: c_hot 3 units, c_warm 1
+	pprof_check_share "$f: cburn (C, .symtab)" "$dir/cburn.pb.gz" c_hot 75 5
+	pprof_check_share "$f: cburn (C, .symtab)" "$dir/cburn.pb.gz" c_warm 25 5
+	pprof_check_share "$f: cburn (C, .symtab)" "$dir/cburn.pb.gz" main 100 1
+	for p in sigint exit; do
+		if go tool pprof -top "$dir/$p.pb.gz" 2>/dev/null | grep -q '^Type: cpu'; then
+			tap_ok "$f: the $p profile is a valid CPU profile"
+		else
+			tap_not_ok "$f: the $p profile is a valid CPU profile"
+		fi
+	done
+}
 
 flavours=${KSAMPLER_TEST_FLAVOURS:-$(scripts/kernels flavours)}
 for flavour in $flavours; do
@@ -25,6 +66,7 @@ for flavour in $flavours; do
 			"vm-run exit $tap_rc: see build/vm/$kver/console.log" ;;
 	*) tap_ok "$flavour: guest ran the tests to completion" ;;
 	esac
+	check_profiles "$flavour" "build/vm/$kver/profiles"
 	if [ "$tap_rc" -eq 125 ]; then
 		tap_not_ok "$flavour: guest kernel log clean (no oops, BUG, WARNING, stall)" \
 			"see build/vm/$kver/dmesg.txt"

@@ -8,6 +8,8 @@ static const char *const profctl_error_text[] = {
 		"module and profctl speak incompatible ABI versions",
 	[PROFCTL_ERR_NOT_KSAMPLER - PROFCTL_ERR_BASE] =
 		"device is not a ksampler device",
+	[PROFCTL_ERR_NOT_ELF - PROFCTL_ERR_BASE] =
+		"not a 64-bit ELF file",
 };
 
 const char *profctl_strerror(int err)

@@ -15,6 +15,8 @@ enum profctl_error {
 	PROFCTL_ERR_ABI_MISMATCH = PROFCTL_ERR_BASE,
 	/* the device answered, but not like ksampler (wrong node?) */
 	PROFCTL_ERR_NOT_KSAMPLER,
+	/* a file that is not a 64-bit ELF object we can read */
+	PROFCTL_ERR_NOT_ELF,
 	PROFCTL_ERR_END, /* non-ABI sentinel */
 };
 

@@ -33,6 +33,9 @@ tap_expect "profctl version reports the loaded module" 0 \
 tap_include "sampler:" "$root/build/tests/vm/sampler_test" \
 	"$root/build/workloads/cpusplit" "$root/build/workloads/fixedwork"
 
+# profctl start end to end (profiles checked on the host by vm.t).
+tap_include "profctl:" "$root/tests/vm/profctl.sh"
+
 # A collector killed mid-session (rings mapped, events live) leaves
 # nothing behind: the module unloads right after.
 "$root/build/workloads/cpusplit" > /dev/null &

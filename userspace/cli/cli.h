@@ -17,5 +17,6 @@ extern const char profctl_version[];
 extern const char profctl_git_rev[];
 
 int cmd_version(int argc, char **argv);
+int cmd_start(int argc, char **argv);
 
 #endif /* PROFCTL_CLI_H */

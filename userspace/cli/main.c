@@ -24,6 +24,7 @@ struct subcommand {
 };
 
 static const struct subcommand subcommands[] = {
+	{ "start", cmd_start, "profile a running process (--pid) into a pprof file" },
 	{ "version", cmd_version, "print profctl's and the module's versions" },
 };
 

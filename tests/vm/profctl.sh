@@ -1,0 +1,88 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# profctl.sh - runs inside the guest with the module loaded: profctl start
+# end to end on real workloads. Writes the profiles under
+# $KSAMPLER_OUT/profiles/ for tests/vm.t to read with go tool pprof on the
+# host; checks here what only the guest can (exit codes, messages). TAP.
+root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$root/tests/lib/tap.sh"
+profctl=$root/build/profctl
+wl=$root/build/workloads
+out=${KSAMPLER_OUT:?run me through scripts/vm-run}/profiles
+rm -rf "$out"
+mkdir -p "$out"
+
+# session NAME WORKLOAD [ARGS...] -- [PROFCTL ARGS...]: profiles a freshly
+# started workload and checks that profctl succeeded.
+session() {
+	local name=$1 args=() pid rc
+	shift
+	while [ "$1" != -- ]; do args+=("$1"); shift; done
+	shift
+	"${args[@]}" > /dev/null &
+	pid=$!
+	sleep 0.3
+	"$profctl" start --pid "$pid" -o "$out/$name" "$@" 2> "$out/$name.log"
+	rc=$?
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	if [ $rc = 0 ] && [ -s "$out/$name" ]; then
+		tap_ok "profctl start: $name written"
+	else
+		tap_not_ok "profctl start: $name written" "exit $rc" "$(cat "$out/$name.log")"
+	fi
+}
+
+session cpusplit.pb.gz "$wl/cpusplit" -- --freq 499 --duration 4s
+grep -q "accounting: fired [0-9]* = written" "$out/cpusplit.pb.gz.log" &&
+	tap_ok "profctl start: the summary states the accounting" ||
+	tap_not_ok "profctl start: the summary states the accounting" "$(cat "$out/cpusplit.pb.gz.log")"
+session late.pb.gz "$wl/cpusplit" -late 1s -- --freq 499 --duration 3s
+session pie.pb.gz "$wl/cpusplit-pie" -- --freq 499 --duration 3s
+session cburn.pb.gz "$wl/cburn" -- --freq 499 --duration 3s
+session cpusplit.folded "$wl/cpusplit" -- --freq 499 --duration 2s --format collapsed
+if grep -Eq '^cpusplit;.*main\.alpha [0-9]+$' "$out/cpusplit.folded"; then
+	tap_ok "collapsed: folded stacks with counts, main.alpha among them"
+else
+	tap_not_ok "collapsed: folded stacks with counts, main.alpha among them" \
+		"$(head -5 "$out/cpusplit.folded")"
+fi
+
+# SIGINT ends an open-ended session with a profile and status 0.
+"$wl/cpusplit" > /dev/null &
+pid=$!
+sleep 0.3
+"$profctl" start --pid "$pid" -o "$out/sigint.pb.gz" 2> "$out/sigint.log" &
+pp=$!
+sleep 2
+kill -INT "$pp"
+wait "$pp"
+rc=$?
+kill "$pid"
+[ $rc = 0 ] && [ -s "$out/sigint.pb.gz" ] && tap_ok "SIGINT: profile written, exit 0" ||
+	tap_not_ok "SIGINT: profile written, exit 0" "exit $rc" "$(cat "$out/sigint.log")"
+
+# A target that exits ends the session early, still with a profile.
+"$wl/cpusplit" -duration 1s > /dev/null &
+pid=$!
+sleep 0.2
+t0=$(date +%s)
+"$profctl" start --pid "$pid" --duration 30s -o "$out/exit.pb.gz" 2> "$out/exit.log"
+rc=$?
+took=$(( $(date +%s) - t0 ))
+[ $rc = 0 ] && [ -s "$out/exit.pb.gz" ] && [ "$took" -lt 15 ] &&
+	tap_ok "target exit: the session ends with it (${took}s of 30s), profile written" ||
+	tap_not_ok "target exit: the session ends with it, profile written" \
+		"exit $rc after ${took}s" "$(cat "$out/exit.log")"
+
+# Errors that say what to do.
+tap_run "$profctl" start --pid 999999 -o "$out/none.pb.gz"
+tap_expect "no such pid: exit 1, says so" 1 "pid 999999: no such process"
+chmod 0666 /dev/ksampler
+tap_run setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$profctl" start --pid 1 --duration 1s -o /tmp/x.pb.gz
+chmod 0600 /dev/ksampler
+tap_expect "another user's process: exit 1, permission denied" 1 \
+	"pid 1: permission denied"
+
+tap_done

@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The file stays mapped (libelf's ELF_C_READ_MMAP) for the object's life:
+ * symbol names are pointers into it.
+ */
+#include <errno.h>
+#include <gelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "errors.h"
+#include "objfile.h"
+
+struct objfile_symbol {
+	uint64_t start, end;
+	const char *name;
+};
+
+struct objfile_segment {
+	uint64_t offset, vaddr, filesz;
+};
+
+struct objfile {
+	int fd;
+	Elf *elf;
+	struct objfile_segment *segs;
+	size_t nr_segs;
+	struct objfile_symbol *syms;	/* sorted by start */
+	size_t nr_syms;
+	char build_id[2 * 64 + 1];	/* "" when none */
+};
+
+static int objfile_load_segments(struct objfile *obj)
+{
+	size_t n, i;
+	GElf_Phdr ph;
+
+	if (elf_getphdrnum(obj->elf, &n))
+		return -PROFCTL_ERR_NOT_ELF;
+	obj->segs = calloc(n ? n : 1, sizeof(obj->segs[0]));
+	if (!obj->segs)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		if (!gelf_getphdr(obj->elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		obj->segs[obj->nr_segs].offset = ph.p_offset;
+		obj->segs[obj->nr_segs].vaddr = ph.p_vaddr;
+		obj->segs[obj->nr_segs].filesz = ph.p_filesz;
+		obj->nr_segs++;
+	}
+	return 0;
+}
+
+static int objfile_sym_cmp(const void *a, const void *b)
+{
+	const struct objfile_symbol *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Collects the function symbols of one symbol table section. */
+static int objfile_read_symtab(struct objfile *obj, Elf_Scn *scn,
+			       const GElf_Shdr *sh)
+{
+	Elf_Data *data = elf_getdata(scn, NULL);
+	size_t n = sh->sh_entsize ? sh->sh_size / sh->sh_entsize : 0, i;
+	GElf_Sym sym;
+	int type;
+
+	if (!data || !n)
+		return 0;
+	obj->syms = calloc(n, sizeof(obj->syms[0]));
+	if (!obj->syms)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		if (!gelf_getsym(data, (int)i, &sym))
+			break;
+		type = GELF_ST_TYPE(sym.st_info);
+		if ((type != STT_FUNC && type != STT_GNU_IFUNC) ||
+		    sym.st_shndx == SHN_UNDEF || !sym.st_value)
+			continue;
+		obj->syms[obj->nr_syms].start = sym.st_value;
+		obj->syms[obj->nr_syms].end = sym.st_value + sym.st_size;
+		obj->syms[obj->nr_syms].name =
+			elf_strptr(obj->elf, sh->sh_link, sym.st_name);
+		if (obj->syms[obj->nr_syms].name)
+			obj->nr_syms++;
+	}
+	qsort(obj->syms, obj->nr_syms, sizeof(obj->syms[0]), objfile_sym_cmp);
+	/* sizeless symbols reach to the next one */
+	for (i = 0; i + 1 < obj->nr_syms; i++)
+		if (obj->syms[i].end == obj->syms[i].start)
+			obj->syms[i].end = obj->syms[i + 1].start;
+	return 0;
+}
+
+static void objfile_read_note(struct objfile *obj, Elf_Scn *scn)
+{
+	Elf_Data *data = elf_getdata(scn, NULL);
+	size_t off = 0, name_off, desc_off, i;
+	const unsigned char *desc;
+	GElf_Nhdr nh;
+	bool gnu;
+
+	while (data && (off = gelf_getnote(data, off, &nh, &name_off, &desc_off))) {
+		gnu = nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+		      !memcmp((char *)data->d_buf + name_off, "GNU", 4);
+		/* Go's note: type 4, name "Go"; its id is already text */
+		if (!gnu && !(nh.n_type == 4 && nh.n_namesz == 4 &&
+			      !memcmp((char *)data->d_buf + name_off, "Go\0", 4)))
+			continue;
+		if (!gnu && obj->build_id[0])
+			continue;	/* a GNU id wins over Go's */
+		desc = (const unsigned char *)data->d_buf + desc_off;
+		for (i = 0; i < nh.n_descsz && 2 * i + 2 < sizeof(obj->build_id); i++) {
+			if (gnu)
+				snprintf(obj->build_id + 2 * i, 3, "%02x", desc[i]);
+			else
+				obj->build_id[i] = (char)desc[i];
+		}
+		obj->build_id[gnu ? 2 * i : i] = '\0';
+	}
+}
+
+static int objfile_load_sections(struct objfile *obj)
+{
+	Elf_Scn *scn = NULL, *symtab = NULL, *dynsym = NULL;
+	GElf_Shdr sh, chosen;
+
+	while ((scn = elf_nextscn(obj->elf, scn))) {
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		if (sh.sh_type == SHT_SYMTAB)
+			symtab = scn;
+		else if (sh.sh_type == SHT_DYNSYM)
+			dynsym = scn;
+		else if (sh.sh_type == SHT_NOTE)
+			objfile_read_note(obj, scn);
+	}
+	scn = symtab ? symtab : dynsym;
+	if (!scn || !gelf_getshdr(scn, &chosen))
+		return 0;
+	return objfile_read_symtab(obj, scn, &chosen);
+}
+
+struct objfile *objfile__open_fd(int fd)
+{
+	struct objfile *obj;
+	int err;
+
+	if (fd < 0)
+		return NULL;		/* errno is open()'s */
+	obj = calloc(1, sizeof(*obj));
+	if (!obj) {
+		close(fd);
+		return NULL;
+	}
+	obj->fd = fd;
+	elf_version(EV_CURRENT);
+	obj->elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!obj->elf || elf_kind(obj->elf) != ELF_K_ELF ||
+	    gelf_getclass(obj->elf) != ELFCLASS64) {
+		err = -PROFCTL_ERR_NOT_ELF;
+		goto fail;
+	}
+	err = objfile_load_segments(obj);
+	if (!err)
+		err = objfile_load_sections(obj);
+	if (err)
+		goto fail;
+	return obj;
+fail:
+	objfile__close(obj);
+	errno = -err;
+	return NULL;
+}
+
+void objfile__close(struct objfile *obj)
+{
+	if (!obj)
+		return;
+	free(obj->syms);
+	free(obj->segs);
+	if (obj->elf)
+		elf_end(obj->elf);
+	close(obj->fd);
+	free(obj);
+}
+
+int objfile__vaddr(const struct objfile *obj, uint64_t map_start,
+		   uint64_t map_offset, uint64_t addr, uint64_t *vaddr)
+{
+	const struct objfile_segment *s;
+	uint64_t page_off;
+	size_t i;
+
+	/*
+	 * The segment that the mapping's file offset falls in (segments
+	 * start mid-page in the file: compare page-aligned).
+	 */
+	for (i = 0; i < obj->nr_segs; i++) {
+		s = &obj->segs[i];
+		page_off = s->offset & ~0xfffULL;
+		if (map_offset < page_off || map_offset >= s->offset + s->filesz)
+			continue;
+		*vaddr = addr - map_start + map_offset - s->offset + s->vaddr;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+const char *objfile__symbol(const struct objfile *obj, uint64_t vaddr,
+			    uint64_t *start)
+{
+	size_t lo = 0, hi = obj->nr_syms, mid;
+
+	/* the last symbol starting at or below vaddr */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (obj->syms[mid].start <= vaddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo || vaddr >= obj->syms[lo - 1].end)
+		return NULL;
+	if (start)
+		*start = obj->syms[lo - 1].start;
+	return obj->syms[lo - 1].name;
+}
+
+bool objfile__has_symbols(const struct objfile *obj)
+{
+	return obj->nr_syms > 0;
+}
+
+const char *objfile__build_id(const struct objfile *obj)
+{
+	return obj->build_id[0] ? obj->build_id : NULL;
+}

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * objfile against this test's own binary: a PIE built by gcc, so its
+ * runtime addresses differ from its link-time ones by the load bias.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "errors.h"
+#include "maps.h"
+#include "objfile.h"
+
+/* A function of this binary to look for. */
+__attribute__((noinline)) int objfile_test_marker(int x);
+__attribute__((noinline)) int objfile_test_marker(int x)
+{
+	return x * 3 + 1;
+}
+
+static void test_own_function_by_runtime_address(void **state)
+{
+	struct objfile *obj = objfile__open_fd(open("/proc/self/exe", O_RDONLY));
+	struct maps *maps = maps__load("/proc", getpid());
+	uint64_t addr = (uint64_t)(uintptr_t)objfile_test_marker + 4, vaddr, start;
+	const struct map_entry *m;
+	const char *name;
+
+	(void)state;
+	assert_non_null(obj);
+	assert_non_null(maps);
+	assert_true(objfile__has_symbols(obj));
+	m = maps__find(maps, addr);
+	assert_non_null(m);
+	assert_int_equal(objfile__vaddr(obj, m->start, m->offset, addr, &vaddr), 0);
+	name = objfile__symbol(obj, vaddr, &start);
+	assert_non_null(name);
+	assert_string_equal(name, "objfile_test_marker");
+	assert_int_equal(vaddr - start, 4);
+	assert_int_equal(objfile_test_marker(1), 4);
+	maps__free(maps);
+	objfile__close(obj);
+}
+
+static void test_libc_through_dynsym(void **state)
+{
+	struct maps *maps = maps__load("/proc", getpid());
+	uint64_t addr = (uint64_t)(uintptr_t)getpid, vaddr;
+	const struct map_entry *m = maps__find(maps, addr);
+	struct objfile *obj;
+	const char *name;
+
+	(void)state;
+	assert_non_null(m);
+	obj = objfile__open_fd(open(m->path, O_RDONLY));
+	assert_non_null(obj);
+	assert_int_equal(objfile__vaddr(obj, m->start, m->offset, addr, &vaddr), 0);
+	name = objfile__symbol(obj, vaddr, NULL);
+	assert_non_null(name);
+	assert_non_null(strstr(name, "getpid"));
+	/* Debian's libc has a GNU build id: 20 bytes, 40 hex digits */
+	assert_non_null(objfile__build_id(obj));
+	assert_int_equal(strlen(objfile__build_id(obj)), 40);
+	objfile__close(obj);
+	maps__free(maps);
+}
+
+static void test_not_elf(void **state)
+{
+	(void)state;
+	errno = 0;
+	assert_null(objfile__open_fd(open("/etc/passwd", O_RDONLY)));
+	assert_int_equal(errno, PROFCTL_ERR_NOT_ELF);
+	objfile__close(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_own_function_by_runtime_address),
+		cmocka_unit_test(test_libc_through_dynsym),
+		cmocka_unit_test(test_not_elf),
+	};
+
+	return cmocka_run_group_tests_name("objfile", tests, NULL, NULL);
+}

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pprof.h"
+#include "render.h"
+
+const char *render_lost_name(uint32_t reason)
+{
+	switch (reason) {
+	case KSAMPLER_LOST_RING_FULL:
+		return "[lost: ring full]";
+	case KSAMPLER_LOST_NESTED:
+		return "[lost: nested interrupt]";
+	case STACKS_LOST_TABLE_FULL:
+		return "[lost: stack table full]";
+	default:
+		return "[lost: unknown]";
+	}
+}
+
+/*
+ * The address to look up for frame @i: the leaf as is, return addresses
+ * moved back into their call (else a call at the end of a function, to
+ * one that never returns, names the next function).
+ */
+static uint64_t render_pc(const uint64_t *ips, uint32_t i)
+{
+	return i ? ips[i] - 1 : ips[i];
+}
+
+struct pprof_ctx {
+	struct pprof *prof;
+	struct symbolizer *sym;
+	uint64_t *locs;
+	int err;
+};
+
+static uint64_t render_location(struct pprof_ctx *c, int pid, uint64_t pc)
+{
+	struct pprof_mapping pm = { 0 };
+	struct pprof_line line = { 0 };
+	struct frame_info f;
+	uint64_t mapping = 0;
+
+	symbolizer__resolve(c->sym, pid, pc, &f);
+	if (f.map) {
+		pm.start = f.map->start;
+		pm.limit = f.map->end;
+		pm.offset = f.map->offset;
+		pm.file = f.map->path;
+		pm.build_id = f.build_id;
+		pm.has_functions = f.has_symbols;
+		mapping = pprof__mapping(c->prof, &pm);
+	}
+	line.function = f.function;
+	return pprof__location(c->prof, mapping, pc, &line, 1);
+}
+
+static int render_pprof_entry(const struct stack_entry *e, void *ctx)
+{
+	struct pprof_ctx *c = ctx;
+	const struct pprof_label labels[] = {
+		{ .key = "pid", .num = e->pid },
+		{ .key = "tid", .num = e->tid },
+		{ .key = "thread_name", .str = e->comm },
+		{ .key = "comm", .str = symbolizer__comm(c->sym, (int)e->pid) },
+	};
+	uint32_t i;
+
+	for (i = 0; i < e->nr_frames; i++) {
+		c->locs[i] = render_location(c, (int)e->pid, render_pc(e->ips, i));
+		if (!c->locs[i])
+			return c->err = -ENOMEM;
+	}
+	c->err = pprof__sample(c->prof, c->locs, e->nr_frames, (int64_t)e->count,
+			       labels, 4);
+	return c->err;
+}
+
+/* One synthetic sample per loss reason with a count. */
+static int render_losses(struct pprof *prof, const struct stack_table *t)
+{
+	struct pprof_line line = { 0 };
+	uint64_t loc;
+	uint32_t r;
+	int err;
+
+	for (r = 1; r < STACKS_LOST_MAX; r++) {
+		if (!stack_table__lost(t, r))
+			continue;
+		line.function = render_lost_name(r);
+		loc = pprof__location(prof, 0, r, &line, 1);
+		if (!loc)
+			return -ENOMEM;
+		err = pprof__sample(prof, &loc, 1, (int64_t)stack_table__lost(t, r),
+				    NULL, 0);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int render_pprof(const struct stack_table *t, struct symbolizer *sym,
+		 const struct render_params *p, int fd)
+{
+	struct pprof_params pp = {
+		.time_nanos = p->start_wall_ns,
+		.duration_nanos = p->duration_ns,
+		.period_ns = p->frequency ? (int64_t)(1000000000ULL / p->frequency) : 0,
+	};
+	struct pprof_ctx c = { .sym = sym };
+	int err = -ENOMEM;
+
+	c.prof = pprof__new(&pp);
+	c.locs = malloc(KSAMPLER_MAX_FRAMES * sizeof(uint64_t));
+	if (!c.prof || !c.locs)
+		goto out;
+	err = stack_table__for_each(t, render_pprof_entry, &c);
+	if (!err)
+		err = render_losses(c.prof, t);
+	if (!err && p->comment)
+		err = pprof__comment(c.prof, p->comment);
+	if (!err)
+		err = pprof__write(c.prof, fd);
+out:
+	free(c.locs);
+	pprof__free(c.prof);
+	return err;
+}
+
+struct collapsed_ctx {
+	struct symbolizer *sym;
+	FILE *out;
+};
+
+static int render_collapsed_entry(const struct stack_entry *e, void *ctx)
+{
+	struct collapsed_ctx *c = ctx;
+	struct frame_info f;
+	uint32_t i;
+
+	fputs(e->comm, c->out);
+	for (i = e->nr_frames; i-- > 0;) {
+		uint64_t pc = render_pc(e->ips, i);
+
+		symbolizer__resolve(c->sym, (int)e->pid, pc, &f);
+		if (f.function)
+			fprintf(c->out, ";%s", f.function);
+		else
+			fprintf(c->out, ";0x%" PRIx64, pc);
+	}
+	fprintf(c->out, " %" PRIu64 "\n", e->count);
+	return ferror(c->out) ? -EIO : 0;
+}
+
+int render_collapsed(const struct stack_table *t, struct symbolizer *sym,
+		     FILE *out)
+{
+	struct collapsed_ctx c = { sym, out };
+	uint32_t r;
+	int err;
+
+	err = stack_table__for_each(t, render_collapsed_entry, &c);
+	for (r = 1; !err && r < STACKS_LOST_MAX; r++)
+		if (stack_table__lost(t, r))
+			fprintf(out, "%s %" PRIu64 "\n", render_lost_name(r),
+				stack_table__lost(t, r));
+	if (!err && fflush(out))
+		err = -errno;
+	return err;
+}

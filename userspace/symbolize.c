@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hashmap.h"
+#include "objfile.h"
+#include "symbolize.h"
+
+/* One process: its mappings, and the file behind each (or NULL). */
+struct sym_proc {
+	int pid;
+	bool reloaded;			/* maps re-read once for a miss */
+	struct maps *maps;
+	struct objfile **files;		/* per mapping; owned by the cache */
+	char comm[17];
+};
+
+struct symbolizer {
+	const char *proc_root;
+	struct hashmap *procs;		/* pid -> struct sym_proc * */
+	struct hashmap *files;		/* dev:inode -> struct objfile * */
+	struct sym_proc **all;		/* every proc, for freeing */
+	size_t nr_all, cap_all;
+	struct objfile **all_files;
+	size_t nr_files, cap_files;
+};
+
+struct symbolizer *symbolizer__new(const char *proc_root)
+{
+	struct symbolizer *sym = calloc(1, sizeof(*sym));
+
+	if (!sym)
+		return NULL;
+	sym->proc_root = proc_root;
+	sym->procs = hashmap__new();
+	sym->files = hashmap__new();
+	if (!sym->procs || !sym->files) {
+		symbolizer__free(sym);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return sym;
+}
+
+static void sym_proc_free(struct sym_proc *p)
+{
+	if (!p)
+		return;
+	maps__free(p->maps);
+	free(p->files);
+	free(p);
+}
+
+void symbolizer__free(struct symbolizer *sym)
+{
+	size_t i;
+
+	if (!sym)
+		return;
+	for (i = 0; i < sym->nr_all; i++)
+		sym_proc_free(sym->all[i]);
+	for (i = 0; i < sym->nr_files; i++)
+		objfile__close(sym->all_files[i]);
+	free(sym->all);
+	free(sym->all_files);
+	hashmap__free(sym->procs);
+	hashmap__free(sym->files);
+	free(sym);
+}
+
+static int sym_push(void *arrayp, size_t *n, size_t *cap, void *item)
+{
+	void ***array = arrayp;
+	void **p;
+
+	if (*n == *cap) {
+		p = realloc(*array, (*cap ? *cap * 2 : 16) * sizeof(void *));
+		if (!p)
+			return -ENOMEM;
+		*array = p;
+		*cap = *cap ? *cap * 2 : 16;
+	}
+	(*array)[(*n)++] = item;
+	return 0;
+}
+
+/*
+ * Opens the file behind @m of @pid: map_files first (deleted files, other
+ * mount namespaces; needs CAP_SYS_ADMIN), then the process's root.
+ */
+static int sym_open_mapping(const struct symbolizer *sym, int pid,
+			    const struct map_entry *m)
+{
+	char path[4200];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%d/map_files/%" PRIx64 "-%" PRIx64,
+		 sym->proc_root, pid, m->start, m->end);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 || m->path[0] != '/')
+		return fd;
+	snprintf(path, sizeof(path), "%s/%d/root%s", sym->proc_root, pid,
+		 m->path);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+/* The parsed file behind @m, from the cache or opened now; or NULL. */
+static struct objfile *sym_file(struct symbolizer *sym, int pid,
+				const struct map_entry *m)
+{
+	uint64_t key[3] = { m->dev_major, m->dev_minor, m->inode }, *slot;
+	struct objfile *obj;
+
+	if (!m->inode)
+		return NULL;		/* anonymous, vdso: nothing to open */
+	slot = hashmap__find(sym->files, key, sizeof(key));
+	if (slot)
+		return (struct objfile *)(uintptr_t)*slot;
+	obj = objfile__open_fd(sym_open_mapping(sym, pid, m));
+	if (obj && sym_push(&sym->all_files, &sym->nr_files, &sym->cap_files, obj)) {
+		objfile__close(obj);
+		obj = NULL;
+	}
+	/* a failure is cached too: one attempt per file */
+	hashmap__add(sym->files, key, sizeof(key), (uintptr_t)obj, NULL);
+	return obj;
+}
+
+static int sym_load_maps(struct symbolizer *sym, struct sym_proc *p)
+{
+	struct maps *maps = maps__load(sym->proc_root, p->pid);
+	struct objfile **files;
+	size_t i;
+
+	if (!maps)
+		return -errno;
+	files = calloc(maps__count(maps) + 1, sizeof(files[0]));
+	if (!files) {
+		maps__free(maps);
+		return -ENOMEM;
+	}
+	for (i = 0; i < maps__count(maps); i++)
+		files[i] = sym_file(sym, p->pid, maps__entry(maps, i));
+	maps__free(p->maps);
+	free(p->files);
+	p->maps = maps;
+	p->files = files;
+	return 0;
+}
+
+static void sym_read_comm(const struct symbolizer *sym, struct sym_proc *p)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%d/comm", sym->proc_root, p->pid);
+	f = fopen(path, "re");
+	if (f && fgets(p->comm, sizeof(p->comm), f))
+		p->comm[strcspn(p->comm, "\n")] = '\0';
+	if (f)
+		fclose(f);
+}
+
+static struct sym_proc *sym_proc_find(const struct symbolizer *sym, int pid)
+{
+	uint64_t *slot = hashmap__find(sym->procs, &pid, sizeof(pid));
+
+	return slot ? (struct sym_proc *)(uintptr_t)*slot : NULL;
+}
+
+int symbolizer__add_pid(struct symbolizer *sym, int pid)
+{
+	struct sym_proc *p;
+	int err;
+
+	if (sym_proc_find(sym, pid))
+		return 0;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->pid = pid;
+	err = sym_load_maps(sym, p);
+	if (!err)
+		err = sym_push(&sym->all, &sym->nr_all, &sym->cap_all, p);
+	if (err) {
+		sym_proc_free(p);
+		return err;
+	}
+	sym_read_comm(sym, p);
+	if (!hashmap__add(sym->procs, &pid, sizeof(pid), (uintptr_t)p, NULL))
+		return -ENOMEM;		/* freed with sym->all */
+	return 0;
+}
+
+const char *symbolizer__comm(const struct symbolizer *sym, int pid)
+{
+	struct sym_proc *p = sym_proc_find(sym, pid);
+
+	return p ? p->comm : "";
+}
+
+static const struct map_entry *sym_lookup(const struct sym_proc *p,
+					  uint64_t addr, struct objfile **file)
+{
+	const struct map_entry *m = maps__find(p->maps, addr);
+
+	*file = m ? p->files[m - maps__entry(p->maps, 0)] : NULL;
+	return m;
+}
+
+int symbolizer__resolve(struct symbolizer *sym, int pid, uint64_t addr,
+			struct frame_info *out)
+{
+	struct sym_proc *p = sym_proc_find(sym, pid);
+	struct objfile *file = NULL;
+	uint64_t vaddr;
+
+	memset(out, 0, sizeof(*out));
+	if (!p)
+		return 0;
+	out->map = sym_lookup(p, addr, &file);
+	if (!out->map && !p->reloaded) {
+		p->reloaded = true;		/* dlopen or exec since start */
+		if (!sym_load_maps(sym, p))
+			out->map = sym_lookup(p, addr, &file);
+	}
+	if (!out->map || !file)
+		return 0;
+	out->build_id = objfile__build_id(file);
+	out->has_symbols = objfile__has_symbols(file);
+	if (!objfile__vaddr(file, out->map->start, out->map->offset, addr, &vaddr))
+		out->function = objfile__symbol(file, vaddr, NULL);
+	return 0;
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * symbolize.h - turns (process, address) into (mapping, function), for the
+ * processes of a session.
+ *
+ * A process's maps are read, and its executable files opened, when it is
+ * added (at session start, or when it first shows up): a target that has
+ * exited by the time the profile is written still resolves. Files are
+ * reached through /proc/PID/map_files or /proc/PID/root, so deleted
+ * binaries and processes in containers resolve too, and each file is
+ * parsed once per (device, inode).
+ */
+#ifndef PROFCTL_SYMBOLIZE_H
+#define PROFCTL_SYMBOLIZE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "maps.h"
+
+struct symbolizer;
+
+struct frame_info {
+	const struct map_entry *map;	/* NULL: in no known mapping */
+	const char *function;		/* NULL: no symbol */
+	const char *build_id;		/* NULL: none */
+	bool has_symbols;		/* the file had a symbol table */
+};
+
+/* @proc_root is normally "/proc". NULL with errno set. */
+struct symbolizer *symbolizer__new(const char *proc_root);
+
+/* Accepts NULL. */
+void symbolizer__free(struct symbolizer *sym);
+
+/*
+ * Reads @pid's maps and opens its files, unless already done. 0, or
+ * -errno (ENOENT: the process is gone). Files that cannot be read are not
+ * an error: their addresses stay unsymbolized.
+ */
+int symbolizer__add_pid(struct symbolizer *sym, int pid);
+
+/* The process's name (/proc/PID/comm at add time), or "". */
+const char *symbolizer__comm(const struct symbolizer *sym, int pid);
+
+/*
+ * Resolves @addr of @pid (a return address already moved back into its
+ * call). When @addr is in no known mapping, the maps are read again once
+ * (dlopen since); 0 always, with what was found in @out, whose pointers
+ * stay valid until the next call.
+ */
+int symbolizer__resolve(struct symbolizer *sym, int pid, uint64_t addr,
+			struct frame_info *out);
+
+#endif /* PROFCTL_SYMBOLIZE_H */
