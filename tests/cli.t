@@ -37,6 +37,24 @@ tap_run "$profctl" version --device /dev/null
 tap_expect "version on a foreign node: refused, exit 1" 1 \
 	"/dev/null: device is not a ksampler device"
 
+tap_run "$profctl" start
+tap_expect "start without --pid: usage error" 2 "--pid is required"
+tap_run "$profctl" start --pid 1 --freq 0
+tap_expect "start --freq 0: usage error" 2 "invalid value '0' for --freq"
+tap_run "$profctl" start --pid 1 --duration 5x
+tap_expect "start --duration 5x: usage error" 2 "invalid value '5x' for --duration"
+tap_run "$profctl" start --pid 1 --max-frames 513
+tap_expect "start --max-frames 513: usage error" 2 "invalid value '513' for --max-frames"
+tap_run "$profctl" start --pid 1 --format svg
+tap_expect "start --format svg: usage error" 2 "invalid value 'svg' for --format"
+tap_run "$profctl" start --pid 1 extra
+tap_expect "start with an extra argument: usage error" 2 "unexpected argument 'extra'"
+tap_run "$profctl" start --help
+tap_expect "start --help: documents the options" 0 "--duration DUR"
+tap_run "$profctl" start --pid 1 --device /nonexistent/ksampler
+tap_expect "start without the module: tells to modprobe, exit 1" 1 \
+	"ksampler module not loaded .*sudo modprobe ksampler"
+
 tap_run "$profctl" --version
 tap_expect "--version is version" 0 "^profctl +[0-9]"
 
