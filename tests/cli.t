@@ -55,6 +55,13 @@ tap_run "$profctl" start --pid 1 --device /nonexistent/ksampler
 tap_expect "start without the module: tells to modprobe, exit 1" 1 \
 	"ksampler module not loaded .*sudo modprobe ksampler"
 
+tap_run "$profctl" record
+tap_expect "record without -a: usage error, points to start" 2 "-a is required .*profctl start --pid"
+tap_run "$profctl" record -a --format svg
+tap_expect "record --format svg: usage error" 2 "invalid value 'svg' for --format"
+tap_run "$profctl" record --help
+tap_expect "record --help: documents --per-process" 0 "--per-process DIR"
+
 tap_run "$profctl" --version
 tap_expect "--version is version" 0 "^profctl +[0-9]"
 

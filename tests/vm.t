@@ -39,6 +39,15 @@ check_profiles() {
 	pprof_check_share "$f: cburn (C, .symtab)" "$dir/cburn.pb.gz" c_hot 75 5
 	pprof_check_share "$f: cburn (C, .symtab)" "$dir/cburn.pb.gz" c_warm 25 5
 	pprof_check_share "$f: cburn (C, .symtab)" "$dir/cburn.pb.gz" main 100 1
+	# system-wide: every process, labelled; the per-process file holds
+	# only cpusplit
+	if go tool pprof -top "$dir/all.pb.gz" 2>/dev/null | grep -q 'main\.gamma$' &&
+		go tool pprof -traces "$dir/all.pb.gz" 2>/dev/null | grep -q 'comm: *cpusplit'; then
+		tap_ok "$f: record -a holds cpusplit's main.gamma, labelled comm cpusplit"
+	else
+		tap_not_ok "$f: record -a holds cpusplit's main.gamma, labelled comm cpusplit"
+	fi
+	pprof_check_share "$f: record -a per-process" "$dir/per-cpusplit.pb.gz" main.worker 95 5
 	for p in sigint exit; do
 		if go tool pprof -top "$dir/$p.pb.gz" 2>/dev/null | grep -q '^Type: cpu'; then
 			tap_ok "$f: the $p profile is a valid CPU profile"

@@ -35,6 +35,7 @@ static uint64_t render_pc(const uint64_t *ips, uint32_t i)
 struct pprof_ctx {
 	struct pprof *prof;
 	struct symbolizer *sym;
+	int pid;
 	uint64_t *locs;
 	int err;
 };
@@ -71,6 +72,8 @@ static int render_pprof_entry(const struct stack_entry *e, void *ctx)
 	};
 	uint32_t i;
 
+	if (c->pid && (int)e->pid != c->pid)
+		return 0;
 	for (i = 0; i < e->nr_frames; i++) {
 		c->locs[i] = render_location(c, (int)e->pid, render_pc(e->ips, i));
 		if (!c->locs[i])
@@ -112,7 +115,7 @@ int render_pprof(const struct stack_table *t, struct symbolizer *sym,
 		.duration_nanos = p->duration_ns,
 		.period_ns = p->frequency ? (int64_t)(1000000000ULL / p->frequency) : 0,
 	};
-	struct pprof_ctx c = { .sym = sym };
+	struct pprof_ctx c = { .sym = sym, .pid = p->pid };
 	int err = -ENOMEM;
 
 	c.prof = pprof__new(&pp);
@@ -120,7 +123,7 @@ int render_pprof(const struct stack_table *t, struct symbolizer *sym,
 	if (!c.prof || !c.locs)
 		goto out;
 	err = stack_table__for_each(t, render_pprof_entry, &c);
-	if (!err)
+	if (!err && !p->pid)
 		err = render_losses(c.prof, t);
 	if (!err && p->comment)
 		err = pprof__comment(c.prof, p->comment);
@@ -135,6 +138,7 @@ out:
 struct collapsed_ctx {
 	struct symbolizer *sym;
 	FILE *out;
+	int pid;
 };
 
 static int render_collapsed_entry(const struct stack_entry *e, void *ctx)
@@ -143,6 +147,8 @@ static int render_collapsed_entry(const struct stack_entry *e, void *ctx)
 	struct frame_info f;
 	uint32_t i;
 
+	if (c->pid && (int)e->pid != c->pid)
+		return 0;
 	fputs(e->comm, c->out);
 	for (i = e->nr_frames; i-- > 0;) {
 		uint64_t pc = render_pc(e->ips, i);
@@ -158,14 +164,14 @@ static int render_collapsed_entry(const struct stack_entry *e, void *ctx)
 }
 
 int render_collapsed(const struct stack_table *t, struct symbolizer *sym,
-		     FILE *out)
+		     const struct render_params *p, FILE *out)
 {
-	struct collapsed_ctx c = { sym, out };
+	struct collapsed_ctx c = { sym, out, p->pid };
 	uint32_t r;
 	int err;
 
 	err = stack_table__for_each(t, render_collapsed_entry, &c);
-	for (r = 1; !err && r < STACKS_LOST_MAX; r++)
+	for (r = 1; !err && !p->pid && r < STACKS_LOST_MAX; r++)
 		if (stack_table__lost(t, r))
 			fprintf(out, "%s %" PRIu64 "\n", render_lost_name(r),
 				stack_table__lost(t, r));

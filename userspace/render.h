@@ -21,6 +21,8 @@ struct render_params {
 	int64_t start_wall_ns;		/* session start, CLOCK_REALTIME */
 	int64_t duration_ns;
 	const char *comment;		/* accounting summary, or NULL */
+	int pid;			/* only this process's samples; 0: all
+					 * (and then the losses too) */
 };
 
 /* The loss reason's frame name, e.g. "[lost: ring full]". */
@@ -32,6 +34,6 @@ int render_pprof(const struct stack_table *t, struct symbolizer *sym,
 
 /* Writes folded stacks ("comm;root;...;leaf count") to @out. 0 or -errno. */
 int render_collapsed(const struct stack_table *t, struct symbolizer *sym,
-		     FILE *out);
+		     const struct render_params *p, FILE *out);
 
 #endif /* PROFCTL_RENDER_H */

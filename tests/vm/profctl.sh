@@ -75,6 +75,21 @@ took=$(( $(date +%s) - t0 ))
 	tap_not_ok "target exit: the session ends with it, profile written" \
 		"exit $rc after ${took}s" "$(cat "$out/exit.log")"
 
+# System-wide: one combined profile, and one per process.
+"$wl/cpusplit" > /dev/null &
+pid=$!
+sleep 0.3
+"$profctl" record -a --duration 2s -o "$out/all.pb.gz" --per-process "$out/per" \
+	2> "$out/all.log"
+rc=$?
+kill "$pid"
+[ $rc = 0 ] && [ -s "$out/all.pb.gz" ] && tap_ok "record -a: combined profile written" ||
+	tap_not_ok "record -a: combined profile written" "exit $rc" "$(cat "$out/all.log")"
+[ -s "$out/per/cpusplit-$pid.pb.gz" ] &&
+	tap_ok "record -a --per-process: cpusplit-$pid.pb.gz written" ||
+	tap_not_ok "record -a --per-process: cpusplit-$pid.pb.gz written" "$(ls "$out/per")"
+cp "$out/per/cpusplit-$pid.pb.gz" "$out/per-cpusplit.pb.gz" 2>/dev/null
+
 # Errors that say what to do.
 tap_run "$profctl" start --pid 999999 -o "$out/none.pb.gz"
 tap_expect "no such pid: exit 1, says so" 1 "pid 999999: no such process"
@@ -84,5 +99,11 @@ tap_run setpriv --reuid=65534 --regid=65534 --clear-groups \
 chmod 0600 /dev/ksampler
 tap_expect "another user's process: exit 1, permission denied" 1 \
 	"pid 1: permission denied"
+chmod 0666 /dev/ksampler
+tap_run setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$profctl" record -a --duration 1s -o /tmp/x.pb.gz
+chmod 0600 /dev/ksampler
+tap_expect "record -a unprivileged: exit 1, needs CAP_PERFMON" 1 \
+	"system-wide profiling needs root or CAP_PERFMON"
 
 tap_done

@@ -18,5 +18,6 @@ extern const char profctl_git_rev[];
 
 int cmd_version(int argc, char **argv);
 int cmd_start(int argc, char **argv);
+int cmd_record(int argc, char **argv);
 
 #endif /* PROFCTL_CLI_H */

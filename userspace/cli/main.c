@@ -25,6 +25,7 @@ struct subcommand {
 
 static const struct subcommand subcommands[] = {
 	{ "start", cmd_start, "profile a running process (--pid) into a pprof file" },
+	{ "record", cmd_record, "profile every process (-a), one file or one per process" },
 	{ "version", cmd_version, "print profctl's and the module's versions" },
 };
 

@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * session.c - see session.h. Runs in the foreground; SIGINT and SIGTERM
+ * end the session (the profile is still written).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../duration.h"
+#include "../errors.h"
+#include "../hashmap.h"
+#include "../kdev.h"
+#include "../render.h"
+#include "../ring.h"
+#include "../sample.h"
+#include "../stacks.h"
+#include "../symbolize.h"
+#include "cli.h"
+#include "session.h"
+
+/* The stack table's memory bound; past it, new stacks count as lost. */
+#define SESSION_MAX_TABLE_BYTES	(256UL << 20)
+
+/* Set by SIGINT/SIGTERM: finish the session and write the profile. */
+static volatile sig_atomic_t session_stop_requested;
+
+struct session {
+	const struct session_opts *opts;
+	struct kdev *dev;
+	struct ksampler_version version;
+	struct ring_set *rings;
+	struct stack_table *stacks;
+	struct symbolizer *sym;
+	struct hashmap *pids;		/* every process seen */
+	uint64_t bad_records;
+	uint64_t start_wall, duration;
+	char comment[256];
+};
+
+/* Prints what went wrong opening the device, and what to do about it. */
+static int session_device_error(const char *path, int err)
+{
+	if (err == ENOENT)
+		fprintf(stderr, "profctl: ksampler module not loaded (no %s): run `sudo modprobe ksampler`\n",
+			path);
+	else if (err == EACCES || err == EPERM)
+		fprintf(stderr, "profctl: %s: permission denied: need root, or membership in the group the udev rule grants\n",
+			path);
+	else
+		fprintf(stderr, "profctl: %s: %s\n", path, profctl_strerror(err));
+	return PROFCTL_EXIT_FAILURE;
+}
+
+static int session_target_error(int pid, int err)
+{
+	if (!pid && err == -EPERM) {
+		fprintf(stderr, "profctl: permission denied: system-wide profiling needs root or CAP_PERFMON\n");
+		return PROFCTL_EXIT_FAILURE;
+	}
+	if (err == -ESRCH)
+		fprintf(stderr, "profctl: pid %d: no such process\n", pid);
+	else if (err == -EPERM)
+		fprintf(stderr, "profctl: pid %d: permission denied: need root, or to be allowed to ptrace it (same user; CAP_SYS_PTRACE)\n",
+			pid);
+	else if (err == -EINVAL)
+		fprintf(stderr, "profctl: pid %d: not a user process (a kernel thread?)\n",
+			pid);
+	else
+		fprintf(stderr, "profctl: pid %d: %s\n", pid, profctl_strerror(err));
+	return PROFCTL_EXIT_FAILURE;
+}
+
+static int session_on_record(const struct ksampler_record_header *rec,
+			   unsigned int cpu, void *ctx)
+{
+	struct session *s = ctx;
+	struct sample smp;
+	uint32_t reason;
+	uint64_t count;
+
+	(void)cpu;
+	if (rec->type == KSAMPLER_RECORD_LOST) {
+		if (lost_decode(rec, &reason, &count))
+			s->bad_records++;
+		else
+			stack_table__add_lost(s->stacks, reason, count);
+		return 0;
+	}
+	if (sample_decode(rec, &smp)) {
+		s->bad_records++;
+		return 0;
+	}
+	/*
+	 * A process seen for the first time (a child, or anyone in a
+	 * system-wide session): read its maps while it lives.
+	 */
+	if (smp.pid && !hashmap__find(s->pids, &smp.pid, sizeof(smp.pid))) {
+		hashmap__add(s->pids, &smp.pid, sizeof(smp.pid), 0, NULL);
+		symbolizer__add_pid(s->sym, (int)smp.pid);
+	}
+	stack_table__add(s->stacks, &smp);
+	return 0;
+}
+
+static uint64_t session_now(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void session_on_signal(int sig)
+{
+	(void)sig;
+	session_stop_requested = 1;
+}
+
+static void session_status(const struct session *s, uint64_t elapsed_ns)
+{
+	uint64_t lost = 0;
+	uint32_t r;
+
+	for (r = 1; r < STACKS_LOST_MAX; r++)
+		lost += stack_table__lost(s->stacks, r);
+	fprintf(stderr, "\rprofctl: %5.1fs  %" PRIu64 " samples  %" PRIu64 " lost  %.0f/s   ",
+		elapsed_ns / 1e9, stack_table__samples(s->stacks), lost,
+		elapsed_ns ? stack_table__samples(s->stacks) * 1e9 / elapsed_ns : 0.0);
+}
+
+/*
+ * Drains the rings until the duration passes, a signal arrives or the
+ * target (of a single-process session) exits. Returns the session's wall
+ * duration.
+ */
+static uint64_t session_loop(struct session *s)
+{
+	struct pollfd fds[2] = {
+		{ .fd = kdev__fd(s->dev), .events = POLLIN },
+		{ .fd = s->opts->pid ? (int)syscall(SYS_pidfd_open, s->opts->pid, 0) : -1,
+		  .events = POLLIN },
+	};
+	uint64_t t0 = session_now(CLOCK_MONOTONIC), now = t0, last_status = 0;
+	bool tty = isatty(STDERR_FILENO);
+	long n;
+
+	while (!session_stop_requested) {
+		n = poll(fds, fds[1].fd >= 0 ? 2 : 1, 100);
+		ring_set__drain(s->rings, session_on_record, s);
+		now = session_now(CLOCK_MONOTONIC);
+		if (n > 0 && fds[1].fd >= 0 && (fds[1].revents & POLLIN))
+			break;		/* the target exited */
+		if (s->opts->duration_ns && now - t0 >= s->opts->duration_ns)
+			break;
+		if (tty && now - last_status >= 500000000ULL) {
+			session_status(s, now - t0);
+			last_status = now;
+		}
+	}
+	if (tty)
+		fprintf(stderr, "\r%60s\r", "");
+	if (fds[1].fd >= 0)
+		close(fds[1].fd);
+	return now - t0;
+}
+
+/* Writes the profile to a temporary file beside @path, then renames it. */
+static int session_write_file(const struct session *s, const char *path,
+			      int pid)
+{
+	const struct session_opts *o = s->opts;
+	struct render_params rp = {
+		.frequency = o->freq, .start_wall_ns = (int64_t)s->start_wall,
+		.duration_ns = (int64_t)s->duration, .comment = s->comment,
+		.pid = pid,
+	};
+	char tmp[4096];
+	FILE *f;
+	int fd, err;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	if (!strcmp(o->format, "collapsed")) {
+		f = fdopen(fd, "w");
+		err = f ? render_collapsed(s->stacks, s->sym, &rp, f) : -errno;
+		if (f && fclose(f) && !err)
+			err = -errno;
+		if (!f)
+			close(fd);
+	} else {
+		err = render_pprof(s->stacks, s->sym, &rp, fd);
+		if (close(fd) && !err)
+			err = -errno;
+	}
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	return err;
+}
+
+static void session_summary(struct session *s, const struct ksampler_stats *st)
+{
+	char *comment = s->comment;
+	size_t len = sizeof(s->comment);
+	uint64_t duration = s->duration;
+	uint64_t lost_full = stack_table__lost(s->stacks, KSAMPLER_LOST_RING_FULL);
+	uint64_t lost_nested = stack_table__lost(s->stacks, KSAMPLER_LOST_NESTED);
+	uint64_t lost_table = stack_table__lost(s->stacks, STACKS_LOST_TABLE_FULL);
+	bool balanced = st->fired == st->written + st->lost_ring_full +
+				     st->lost_nested + st->filtered;
+
+	snprintf(comment, len,
+		 "ksampler: fired %" PRIu64 " = written %" PRIu64 " + lost (ring full %" PRIu64
+		 ", nested %" PRIu64 ") + filtered %" PRIu64 "%s",
+		 (uint64_t)st->fired, (uint64_t)st->written,
+		 (uint64_t)st->lost_ring_full, (uint64_t)st->lost_nested,
+		 (uint64_t)st->filtered, balanced ? "" : " (does not balance!)");
+	fprintf(stderr, "profctl: %.1f s, %" PRIu64 " samples written, lost: ring full %" PRIu64
+		", nested %" PRIu64 ", stack table full %" PRIu64 "\n",
+		duration / 1e9, (uint64_t)st->written, lost_full, lost_nested,
+		lost_table);
+	fprintf(stderr, "profctl: accounting: %s\n", comment + strlen("ksampler: "));
+	fprintf(stderr, "profctl: %zu unique stacks (%.1f MiB)%s\n",
+		stack_table__unique(s->stacks),
+		stack_table__memory(s->stacks) / 1048576.0,
+		s->bad_records ? ", some malformed records were skipped" : "");
+}
+
+/* Opens, configures and arms the session. Returns an exit code, or -1. */
+static int session_open(struct session *s)
+{
+	const struct session_opts *o = s->opts;
+	struct ksampler_config cfg = { .frequency = o->freq,
+				       .max_frames = o->max_frames };
+	int err;
+
+	s->dev = kdev__open(o->device);
+	if (!s->dev)
+		return session_device_error(o->device, errno);
+	err = kdev__version(s->dev, &s->version);
+	if (!err && kdev_abi_check(&s->version))
+		err = -PROFCTL_ERR_ABI_MISMATCH;
+	if (!err)
+		err = kdev__configure(s->dev, &cfg);
+	if (err) {
+		fprintf(stderr, "profctl: %s: %s\n", o->device, profctl_strerror(err));
+		return PROFCTL_EXIT_FAILURE;
+	}
+	err = kdev__add_target(s->dev, o->pid,
+			       !o->pid ? KSAMPLER_TARGET_ALL :
+			       o->children ? KSAMPLER_TARGET_CHILDREN : 0);
+	if (err)
+		return session_target_error(o->pid, err);
+	s->stacks = stack_table__new(SESSION_MAX_TABLE_BYTES);
+	s->sym = symbolizer__new("/proc");
+	s->pids = hashmap__new();
+	s->rings = ring_set__open(kdev__fd(s->dev), s->version.nr_cpu_ids,
+				  cfg.ring_pages ? cfg.ring_pages : 64,
+				  s->version.page_size);
+	if (!s->stacks || !s->sym || !s->pids || !s->rings) {
+		fprintf(stderr, "profctl: cannot set up the session: %s\n",
+			profctl_strerror(errno));
+		return PROFCTL_EXIT_FAILURE;
+	}
+	/* the process may have exited since ADD_TARGET */
+	err = o->pid ? symbolizer__add_pid(s->sym, o->pid) : 0;
+	if (err == -ENOENT)
+		return session_target_error(o->pid, -ESRCH);
+	err = kdev__start(s->dev);
+	if (err) {
+		fprintf(stderr, "profctl: cannot start sampling: %s\n",
+			profctl_strerror(err));
+		return PROFCTL_EXIT_FAILURE;
+	}
+	return -1;
+}
+
+int session_parse_opt(int opt, const char *arg, struct session_opts *o,
+		      const char **name)
+{
+	char *end;
+
+	switch (opt) {
+	case 'F':
+		*name = "freq";
+		o->freq = strtoull(arg, &end, 10);
+		return *end || !o->freq ? -1 : 1;
+	case 'd':
+		*name = "duration";
+		return duration_parse(arg, &o->duration_ns) || !o->duration_ns ? -1 : 1;
+	case 'm':
+		*name = "max-frames";
+		o->max_frames = (unsigned int)strtoul(arg, &end, 10);
+		return *end || !o->max_frames || o->max_frames > KSAMPLER_MAX_FRAMES ?
+		       -1 : 1;
+	case 'f':
+		*name = "format";
+		o->format = arg;
+		return strcmp(arg, "pprof") && strcmp(arg, "collapsed") ? -1 : 1;
+	case 'D':
+		o->device = arg;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int session_run(const struct session_opts *o, struct session **out)
+{
+	struct session *s = calloc(1, sizeof(*s));
+	struct ksampler_stats st;
+	int ret, err;
+
+	if (!s) {
+		fprintf(stderr, "profctl: out of memory\n");
+		return PROFCTL_EXIT_FAILURE;
+	}
+	s->opts = o;
+	signal(SIGINT, session_on_signal);
+	signal(SIGTERM, session_on_signal);
+	ret = session_open(s);
+	if (ret >= 0)
+		goto fail;
+	s->start_wall = session_now(CLOCK_REALTIME);
+	s->duration = session_loop(s);
+	kdev__stop(s->dev);
+	ring_set__drain(s->rings, session_on_record, s);	/* STOP's flush */
+	err = kdev__stats(s->dev, KSAMPLER_STATS_ALL_CPUS, &st);
+	if (err) {
+		fprintf(stderr, "profctl: cannot read the session's counters: %s\n",
+			profctl_strerror(err));
+		ret = PROFCTL_EXIT_FAILURE;
+		goto fail;
+	}
+	session_summary(s, &st);
+	*out = s;
+	return -1;
+fail:
+	session_free(s);
+	return ret;
+}
+
+int session_write(const struct session *s, const char *path, int pid)
+{
+	int err = session_write_file(s, path, pid);
+
+	if (err) {
+		fprintf(stderr, "profctl: cannot write %s: %s\n", path,
+			profctl_strerror(err));
+		return PROFCTL_EXIT_FAILURE;
+	}
+	fprintf(stderr, "profctl: wrote %s\n", path);
+	return PROFCTL_EXIT_OK;
+}
+
+struct pid_walk {
+	const struct session *s;
+	int (*fn)(int pid, const char *comm, void *ctx);
+	void *ctx;
+};
+
+static int session_visit_pid(const void *key, size_t len, uint64_t value,
+			     void *ctx)
+{
+	const struct pid_walk *w = ctx;
+	uint32_t pid;
+
+	(void)len;
+	(void)value;
+	memcpy(&pid, key, sizeof(pid));
+	return w->fn((int)pid, symbolizer__comm(w->s->sym, (int)pid), w->ctx);
+}
+
+int session_for_each_pid(const struct session *s,
+			 int (*fn)(int pid, const char *comm, void *ctx),
+			 void *ctx)
+{
+	struct pid_walk w = { s, fn, ctx };
+
+	return hashmap__for_each(s->pids, session_visit_pid, &w);
+}
+
+void session_free(struct session *s)
+{
+	if (!s)
+		return;
+	ring_set__close(s->rings);
+	symbolizer__free(s->sym);
+	stack_table__free(s->stacks);
+	hashmap__free(s->pids);
+	kdev__close(s->dev);
+	free(s);
+}
