@@ -16,6 +16,8 @@
 #              against 256-byte chunks, 32 and 128 frames deep
 #   filtered   fixedwork while ksampler samples another (idle) process: the
 #              cost per-CPU events put on processes that are not targets
+#   collector  CPU of profctl start (drain, aggregate, symbolize, write) vs
+#              perf record -g + perf report on the same workload and rate
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -113,6 +115,35 @@ for rep in $(seq 0 "$reps"); do
 	done
 done
 kill "$idle"
+
+# --- collector: profctl's whole pipeline vs perf record + perf report
+cdur=${BENCH_COLLECTOR_SECONDS:-5}
+TIMEFORMAT='%U %S'
+for rep in $(seq "$reps"); do
+	build/workloads/cpusplit > /dev/null &
+	wl=$!
+	sleep 0.3
+	{ time build/profctl start --pid "$wl" --freq 999 --duration "${cdur}s" \
+		-o /tmp/p.pb.gz 2> /tmp/p.log; } 2> /tmp/p.time
+	kill "$wl"; wait "$wl" 2>/dev/null || true
+	echo "result exp=collector tool=profctl rep=$rep" \
+		"cpu_s=$(awk '{ print $1 + $2 }' /tmp/p.time)" \
+		"samples=$(sed -n 's/.* \([0-9]*\) samples written.*/\1/p' /tmp/p.log)" \
+		"rss_kib=$(sed -n 's/.*peak RSS \([0-9.]*\) MiB.*/\1/p' /tmp/p.log | awk '{ printf "%d", $1 * 1024 }')" \
+		"bytes=$(stat -c %s /tmp/p.pb.gz)"
+
+	build/workloads/cpusplit > /dev/null &
+	wl=$!
+	sleep 0.3
+	{ time perf record -q -g -e cpu-clock -F 999 -p "$wl" -o /tmp/perf.data \
+		-- sleep "$cdur" > /dev/null 2>&1; } 2> /tmp/r.time
+	kill "$wl"; wait "$wl" 2>/dev/null || true
+	{ time perf report --stdio -i /tmp/perf.data > /dev/null 2>&1; } 2> /tmp/rr.time
+	echo "result exp=collector tool=perf rep=$rep" \
+		"cpu_s=$(cat /tmp/r.time /tmp/rr.time | awk '{ s += $1 + $2 } END { print s }')" \
+		"samples=$(perf script -i /tmp/perf.data -F tid 2>/dev/null | wc -l)" \
+		"bytes=$(stat -c %s /tmp/perf.data)"
+done
 
 # --- handler time per interrupt: full walk vs leaf only, by depth
 for rep in $(seq "$reps"); do

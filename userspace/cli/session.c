@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -212,6 +213,7 @@ static int session_write_file(const struct session *s, const char *path,
 
 static void session_summary(struct session *s, const struct ksampler_stats *st)
 {
+	struct rusage ru;
 	char *comment = s->comment;
 	size_t len = sizeof(s->comment);
 	uint64_t duration = s->duration;
@@ -232,9 +234,12 @@ static void session_summary(struct session *s, const struct ksampler_stats *st)
 		duration / 1e9, (uint64_t)st->written, lost_full, lost_nested,
 		lost_table);
 	fprintf(stderr, "profctl: accounting: %s\n", comment + strlen("ksampler: "));
-	fprintf(stderr, "profctl: %zu unique stacks (%.1f MiB)%s\n",
+	getrusage(RUSAGE_SELF, &ru);
+	fprintf(stderr, "profctl: %zu unique stacks (%.1f MiB), peak RSS %.1f MiB, CPU %.2f s%s\n",
 		stack_table__unique(s->stacks),
-		stack_table__memory(s->stacks) / 1048576.0,
+		stack_table__memory(s->stacks) / 1048576.0, ru.ru_maxrss / 1024.0,
+		ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+		(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6,
 		s->bad_records ? ", some malformed records were skipped" : "");
 }
 
