@@ -156,7 +156,8 @@ static uint64_t session_loop(struct session *s)
 
 	while (!session_stop_requested) {
 		n = poll(fds, fds[1].fd >= 0 ? 2 : 1, 100);
-		ring_set__drain(s->rings, session_on_record, s);
+		if (ring_set__drain(s->rings, session_on_record, s) == -EBADMSG)
+			s->bad_records++;	/* a ring skipped to its head */
 		now = session_now(CLOCK_MONOTONIC);
 		if (n > 0 && fds[1].fd >= 0 && (fds[1].revents & POLLIN))
 			break;		/* the target exited */
@@ -235,7 +236,7 @@ static void session_summary(struct session *s, const struct ksampler_stats *st)
 		lost_table);
 	fprintf(stderr, "profctl: accounting: %s\n", comment + strlen("ksampler: "));
 	getrusage(RUSAGE_SELF, &ru);
-	fprintf(stderr, "profctl: %zu unique stacks (%.1f MiB), peak RSS %.1f MiB, CPU %.2f s%s\n",
+	fprintf(stderr, "profctl: %zu unique stacks (%.1f MiB), peak RSS %.1f MiB, CPU %.2f s before writing%s\n",
 		stack_table__unique(s->stacks),
 		stack_table__memory(s->stacks) / 1048576.0, ru.ru_maxrss / 1024.0,
 		ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
