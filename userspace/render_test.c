@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * render: losses become samples (totals match what was fired), labels and
+ * period are right, and folded stacks read root first. No process is added
+ * to the symbolizer, so every frame stays an address.
+ */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <cmocka.h>
+
+#include "profile.pb-c.h"
+#include "render.h"
+
+static struct stack_table *table(void)
+{
+	static uint64_t buf[32];
+	struct ksampler_sample *r = (void *)buf;
+	struct stack_table *t = stack_table__new(1 << 20);
+	struct sample s;
+	int i;
+
+	memset(buf, 0, sizeof(buf));
+	r->header.type = KSAMPLER_RECORD_SAMPLE;
+	r->header.size = KSAMPLER_SAMPLE_FIXED_SIZE + 3 * 8;
+	r->pid = 4242;
+	r->tid = 4243;
+	r->nr_frames = 3;
+	memcpy(r->comm, "worker", 6);
+	r->ips[0] = 0x401000;		/* leaf */
+	r->ips[1] = 0x402001;		/* return addresses */
+	r->ips[2] = 0x403001;
+	for (i = 0; i < 7; i++) {
+		sample_decode(&r->header, &s);
+		stack_table__add(t, &s);
+	}
+	stack_table__add_lost(t, KSAMPLER_LOST_RING_FULL, 3);
+	stack_table__add_lost(t, KSAMPLER_LOST_NESTED, 1);
+	return t;
+}
+
+static Perftools__Profiles__Profile *decode(const char *path)
+{
+	static unsigned char buf[1 << 20];
+	gzFile gz = gzopen(path, "rb");
+	int n = gzread(gz, buf, sizeof(buf));
+
+	gzclose(gz);
+	return perftools__profiles__profile__unpack(NULL, n, buf);
+}
+
+static const char *fn_of(const Perftools__Profiles__Profile *p, uint64_t loc)
+{
+	const Perftools__Profiles__Location *l = p->location[loc - 1];
+
+	if (!l->n_line)
+		return NULL;
+	return p->string_table[p->function[l->line[0]->function_id - 1]->name];
+}
+
+static void test_pprof_losses_are_samples(void **state)
+{
+	struct stack_table *t = table();
+	struct symbolizer *sym = symbolizer__new("/proc");
+	struct render_params rp = { .frequency = 100, .comment = "acct" };
+	char path[] = "/tmp/render_test.XXXXXX";
+	Perftools__Profiles__Profile *p;
+	int fd = mkstemp(path);
+	int64_t total = 0, lost_full = 0, lost_nested = 0;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(render_pprof(t, sym, &rp, fd), 0);
+	close(fd);
+	p = decode(path);
+	unlink(path);
+	assert_non_null(p);
+	assert_int_equal(p->period, 10000000);	/* 1e9 / 100 Hz */
+	for (i = 0; i < p->n_sample; i++) {
+		const char *leaf = fn_of(p, p->sample[i]->location_id[0]);
+
+		total += p->sample[i]->value[0];
+		if (leaf && !strcmp(leaf, "[lost: ring full]"))
+			lost_full += p->sample[i]->value[0];
+		if (leaf && !strcmp(leaf, "[lost: nested interrupt]"))
+			lost_nested += p->sample[i]->value[0];
+	}
+	assert_int_equal(total, 7 + 3 + 1);	/* written + lost: all fired */
+	assert_int_equal(lost_full, 3);
+	assert_int_equal(lost_nested, 1);
+	/* the real stack: leaf as is, return addresses moved into the call */
+	assert_int_equal(p->location[0]->address, 0x401000);
+	assert_int_equal(p->location[1]->address, 0x402000);
+	assert_string_equal(p->string_table[p->comment[0]], "acct");
+	perftools__profiles__profile__free_unpacked(p, NULL);
+
+	/* a per-process profile carries no losses: they have no process */
+	rp.pid = 4242;
+	strcpy(path, "/tmp/render_test.XXXXXX");	/* mkstemp used it up */
+	fd = mkstemp(path);
+	assert_int_equal(render_pprof(t, sym, &rp, fd), 0);
+	close(fd);
+	p = decode(path);
+	unlink(path);
+	assert_int_equal(p->n_sample, 1);
+	assert_int_equal(p->sample[0]->value[0], 7);
+	perftools__profiles__profile__free_unpacked(p, NULL);
+	symbolizer__free(sym);
+	stack_table__free(t);
+}
+
+static void test_collapsed_root_first(void **state)
+{
+	struct stack_table *t = table();
+	struct symbolizer *sym = symbolizer__new("/proc");
+	struct render_params rp = { .frequency = 100 };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	(void)state;
+	assert_int_equal(render_collapsed(t, sym, &rp, out), 0);
+	fclose(out);
+	assert_non_null(strstr(text, "worker;0x403000;0x402000;0x401000 7\n"));
+	assert_non_null(strstr(text, "[lost: ring full] 3\n"));
+	assert_non_null(strstr(text, "[lost: nested interrupt] 1\n"));
+	free(text);
+	symbolizer__free(sym);
+	stack_table__free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pprof_losses_are_samples),
+		cmocka_unit_test(test_collapsed_root_first),
+	};
+
+	return cmocka_run_group_tests_name("render", tests, NULL, NULL);
+}
