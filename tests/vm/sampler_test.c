@@ -274,6 +274,29 @@ static long session_pump(struct session *s, long ms, struct tally *t)
 	return total;
 }
 
+/*
+ * The whole of a plain session: @freq Hz on @pid for @ms, drained into @t,
+ * stopped. @s stays open for its stats; the caller closes it.
+ */
+static int session_sample(struct session *s, pid_t pid, uint64_t freq,
+			  long ms, struct tally *t)
+{
+	int err = session_open(s, freq, 0);
+
+	if (!err)
+		err = kdev__add_target(s->dev, pid, 0);
+	if (!err)
+		err = session_map(s, 64);
+	if (!err)
+		err = kdev__start(s->dev);
+	if (err)
+		return err;
+	session_pump(s, ms, t);
+	err = kdev__stop(s->dev);
+	ring_set__drain(s->rings, on_record, t);
+	return err;
+}
+
 static bool invariant(const struct ksampler_stats *st)
 {
 	return st->fired == st->written + st->lost_ring_full + st->lost_nested +
@@ -857,13 +880,7 @@ static void scenario_edges(const char *fixedwork)
 	pid = spawn(dd);
 	sleep_ms(200);
 	t.pid = pid;
-	session_open(&s, 999, 0);
-	kdev__add_target(s.dev, pid, 0);
-	session_map(&s, 64);
-	kdev__start(s.dev);
-	session_pump(&s, 1000, &t);
-	kdev__stop(s.dev);
-	ring_set__drain(s.rings, on_record, &t);
+	check(!session_sample(&s, pid, 999, 1000, &t), "syscalls: a session on dd");
 	check(t.in_kernel > 0, "syscalls: %ld of %ld samples hit the kernel (IN_KERNEL)",
 	      t.in_kernel, t.samples);
 	check(t.kernel_address == 0,
@@ -877,13 +894,7 @@ static void scenario_edges(const char *fixedwork)
 		pid = spawn(deep);
 		sleep_ms(300);
 		t.pid = pid;
-		session_open(&s, 999, 0);
-		kdev__add_target(s.dev, pid, 0);
-		session_map(&s, 64);
-		kdev__start(s.dev);
-		session_pump(&s, 1000, &t);
-		kdev__stop(s.dev);
-		ring_set__drain(s.rings, on_record, &t);
+		session_sample(&s, pid, 999, 1000, &t);
 		kdev__stats(s.dev, KSAMPLER_STATS_ALL_CPUS, &st);
 		check(t.truncated > 0 && st.truncated == (uint64_t)t.truncated,
 		      "depth 200 > 127 frames: %ld samples flagged TRUNCATED, as counted",
@@ -897,13 +908,8 @@ static void scenario_edges(const char *fixedwork)
 	      "throttling: perf_event_max_sample_rate lowered to 1000");
 	pid = spawn((char *[]){ (char *)workload, NULL });
 	sleep_ms(200);
-	session_open(&s, 4999, 0);
-	kdev__add_target(s.dev, pid, 0);
-	session_map(&s, 64);
-	kdev__start(s.dev);
 	memset(&t, 0, sizeof(t));
-	session_pump(&s, 1000, &t);
-	kdev__stop(s.dev);
+	session_sample(&s, pid, 4999, 1000, &t);
 	kdev__stats(s.dev, KSAMPLER_STATS_ALL_CPUS, &st);
 	check(st.throttled > 0, "throttling: counted %llu times at 4999 Hz",
 	      (unsigned long long)st.throttled);
