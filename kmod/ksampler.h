@@ -58,6 +58,7 @@ struct ks_ring {
 	void *data;
 	u64 size;			/* data bytes, power of two */
 	u64 head;			/* the kernel's own head; ctrl's is a copy */
+	u64 tail_seen;			/* clamped tail the last reserve read */
 	u32 wakeup_bytes;
 	u64 pending_lost[KSAMPLER_LOST_MAX]; /* not yet reported in-band */
 	struct irq_work wakeup;

@@ -90,10 +90,11 @@ static u64 ks_ring_tail(struct ks_ring *ring)
 void *ks_ring_reserve(struct ks_ring *ring, u32 len_max)
 {
 	struct ksampler_record_header *pad;
-	u64 tail = ks_ring_tail(ring);
 	u32 pad_len;
 
-	if (!ks_ring_place(ring->head, tail, ring->size, len_max, &pad_len))
+	ring->tail_seen = ks_ring_tail(ring);
+	if (!ks_ring_place(ring->head, ring->tail_seen, ring->size, len_max,
+			   &pad_len))
 		return NULL;
 	if (pad_len) {
 		pad = ring->data + (ring->head & (ring->size - 1));
@@ -105,10 +106,14 @@ void *ks_ring_reserve(struct ks_ring *ring, u32 len_max)
 	return ring->data + (ring->head & (ring->size - 1));
 }
 
+/*
+ * Publishes the record ks_ring_reserve() handed out. The fill it compares
+ * with the watermark uses the tail that reserve read, rather than loading
+ * the reader's cache line a second time per record.
+ */
 void ks_ring_commit(struct ks_ring *ring, void *rec, u32 len)
 {
-	u64 tail = READ_ONCE(ring->ctrl->data_tail);
-	u64 before = ring->head - ks_ring_clamp_tail(ring->head, tail, ring->size);
+	u64 before = ring->head - ring->tail_seen;
 
 	ring->head += len;
 	smp_wmb(); /* (B): records before head; pairs with user (C) */
