@@ -16,6 +16,12 @@ enum {
 extern const char profctl_version[];
 extern const char profctl_git_rev[];
 
+/*
+ * Reports that the device at @path could not be opened (@err is errno),
+ * and what to do about it. Returns PROFCTL_EXIT_FAILURE.
+ */
+int cli_device_error(const char *path, int err);
+
 int cmd_version(int argc, char **argv);
 int cmd_start(int argc, char **argv);
 int cmd_record(int argc, char **argv);

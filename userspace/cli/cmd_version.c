@@ -25,24 +25,16 @@ static void version_usage(FILE *out)
 		"  -h, --help     this text\n", KSAMPLER_DEVICE_PATH);
 }
 
-/* Explains why the device could not be opened, and what to do about it. */
+/*
+ * Explains why the device could not be opened. For "version" a module
+ * that is not loaded is news, not a failure.
+ */
 static int report_open_error(const char *path, int err)
 {
-	switch (err) {
-	case ENOENT:
-		printf("module   not loaded (no %s): run `sudo modprobe ksampler`\n",
-		       path);
-		return PROFCTL_EXIT_OK;
-	case EACCES:
-	case EPERM:
-		fprintf(stderr,
-			"profctl: %s: permission denied: need root, or membership in the group the udev rule grants\n",
-			path);
-		return PROFCTL_EXIT_FAILURE;
-	default:
-		fprintf(stderr, "profctl: %s: %s\n", path, profctl_strerror(err));
-		return PROFCTL_EXIT_FAILURE;
-	}
+	if (err != ENOENT)
+		return cli_device_error(path, err);
+	printf("module   not loaded (no %s): run `sudo modprobe ksampler`\n", path);
+	return PROFCTL_EXIT_OK;
 }
 
 int cmd_version(int argc, char **argv)

@@ -2,9 +2,11 @@
 /*
  * main.c - profctl's entry point: picks the subcommand.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "../errors.h"
 #include "cli.h"
 
 #ifndef PROFCTL_VERSION
@@ -47,6 +49,19 @@ static void print_usage(FILE *out)
 	fprintf(out,
 		"\n"
 		"Exit status: 0 success, 1 runtime failure, 2 usage error.\n");
+}
+
+int cli_device_error(const char *path, int err)
+{
+	if (err == ENOENT)
+		fprintf(stderr, "profctl: ksampler module not loaded (no %s): run `sudo modprobe ksampler`\n",
+			path);
+	else if (err == EACCES || err == EPERM)
+		fprintf(stderr, "profctl: %s: permission denied: need root, or membership in the group the udev rule grants\n",
+			path);
+	else
+		fprintf(stderr, "profctl: %s: %s\n", path, profctl_strerror(err));
+	return PROFCTL_EXIT_FAILURE;
 }
 
 int main(int argc, char **argv)

@@ -47,20 +47,6 @@ struct session {
 	char comment[256];
 };
 
-/* Prints what went wrong opening the device, and what to do about it. */
-static int session_device_error(const char *path, int err)
-{
-	if (err == ENOENT)
-		fprintf(stderr, "profctl: ksampler module not loaded (no %s): run `sudo modprobe ksampler`\n",
-			path);
-	else if (err == EACCES || err == EPERM)
-		fprintf(stderr, "profctl: %s: permission denied: need root, or membership in the group the udev rule grants\n",
-			path);
-	else
-		fprintf(stderr, "profctl: %s: %s\n", path, profctl_strerror(err));
-	return PROFCTL_EXIT_FAILURE;
-}
-
 static int session_target_error(int pid, int err)
 {
 	if (!pid && err == -EPERM) {
@@ -254,7 +240,7 @@ static int session_open(struct session *s)
 
 	s->dev = kdev__open(o->device);
 	if (!s->dev)
-		return session_device_error(o->device, errno);
+		return cli_device_error(o->device, errno);
 	err = kdev__version(s->dev, &s->version);
 	if (!err && kdev_abi_check(&s->version))
 		err = -PROFCTL_ERR_ABI_MISMATCH;
