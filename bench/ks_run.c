@@ -47,7 +47,7 @@ int main(int argc, char **argv)
 		{ "pid", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ksampler_config cfg = { .frequency = 99 };
+	struct ksampler_config cfg = { .frequency = 99, .ring_pages = 64 };
 	struct pollfd pfd = { .events = POLLIN };
 	struct ksampler_version v;
 	struct ksampler_stats st;
@@ -89,7 +89,8 @@ int main(int argc, char **argv)
 		perror("ks_run: session");
 		return 1;
 	}
-	rings = ring_set__open(kdev__fd(dev), v.nr_cpu_ids, 64, v.page_size);
+	rings = ring_set__open(kdev__fd(dev), v.nr_cpu_ids, cfg.ring_pages,
+			       v.page_size);
 	if (!rings) {
 		perror("ks_run: mmap");
 		return 1;

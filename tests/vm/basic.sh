@@ -74,6 +74,16 @@ out=$( (exec 7<> "$dev") 2>&1 ) && tap_ok "max_sessions=2: room again once close
 	tap_not_ok "max_sessions=2: room again once closed" "$out"
 rmmod ksampler
 
+# An admin's ring_pages default does not break profctl, which asks for the
+# ring size it maps.
+insmod "$ko" ring_pages=128
+"$root/build/workloads/cpusplit" > /dev/null &
+wl=$!
+tap_check "profctl start under a module loaded with ring_pages=128" \
+	"$root/build/profctl" start --pid "$wl" --duration 1s -o /tmp/rp.pb.gz
+kill "$wl"; wait "$wl" 2>/dev/null
+rmmod ksampler
+
 ok=1
 for i in 1 2 3; do
 	insmod "$ko" && rmmod ksampler || ok=0

@@ -232,7 +232,7 @@ static int session_open_flags(struct session *s, uint64_t freq,
 	if (err)
 		return err;
 	s->cfg.frequency = freq;
-	s->cfg.ring_pages = pages;
+	s->cfg.ring_pages = pages ? pages : 64;	/* asked for: mapped below */
 	s->cfg.flags = flags;
 	return kdev__configure(s->dev, &s->cfg);
 }
@@ -242,10 +242,10 @@ static int session_open(struct session *s, uint64_t freq, unsigned int pages)
 	return session_open_flags(s, freq, pages, 0);
 }
 
-static int session_map(struct session *s, unsigned int pages)
+static int session_map(struct session *s)
 {
-	s->rings = ring_set__open(kdev__fd(s->dev), s->v.nr_cpu_ids, pages,
-				  s->v.page_size);
+	s->rings = ring_set__open(kdev__fd(s->dev), s->v.nr_cpu_ids,
+				  s->cfg.ring_pages, s->v.page_size);
 	return s->rings ? 0 : -errno;
 }
 
@@ -286,7 +286,7 @@ static int session_sample(struct session *s, pid_t pid, uint64_t freq,
 	if (!err)
 		err = kdev__add_target(s->dev, pid, 0);
 	if (!err)
-		err = session_map(s, 64);
+		err = session_map(s);
 	if (!err)
 		err = kdev__start(s->dev);
 	if (err)
@@ -377,7 +377,7 @@ static void scenario_pid_session(void)
 	err = session_open(&s, 999, 0);
 	check(!err, "pid session: configure at 999 Hz (%s)", strerror(-err));
 	check(!kdev__add_target(s.dev, pid, 0), "pid session: add target %d", pid);
-	check(!session_map(&s, 64), "pid session: mmap every CPU's ring");
+	check(!session_map(&s), "pid session: mmap every CPU's ring");
 	check(!kdev__start(s.dev), "pid session: start");
 	session_pump(&s, 3000, &t);
 	check(!kdev__stop(s.dev), "pid session: stop");
@@ -454,7 +454,7 @@ static void scenario_tiny_ring(void)
 	t.pid = pid;
 	check(!session_open(&s, 4999, 2), "tiny ring: 2-page rings at 4999 Hz");
 	kdev__add_target(s.dev, pid, 0);
-	session_map(&s, 2);
+	session_map(&s);
 	kdev__start(s.dev);
 	sleep_ms(1500);			/* a reader that does not keep up */
 	session_pump(&s, 800, &t);
@@ -494,7 +494,7 @@ static void scenario_two_sessions_and_read(void)
 	      "two sessions: the second configures with NO_UNWIND");
 	kdev__add_target(a.dev, pid, 0);
 	kdev__add_target(b.dev, pid, 0);
-	session_map(&a, 64);
+	session_map(&a);
 	check(!kdev__start(a.dev) && !kdev__start(b.dev), "two sessions: both start");
 	session_pump(&a, 1500, &t1);
 	kdev__stop(a.dev);
@@ -542,7 +542,7 @@ static void scenario_target_exit(void)
 	t.pid = pid;
 	session_open(&s, 999, 0);
 	check(!kdev__add_target(s.dev, pid, 0), "target exit: add a target that lives ~1 s");
-	session_map(&s, 64);
+	session_map(&s);
 	kdev__start(s.dev);
 	waitpid(pid, NULL, 0);
 	exited = now_ns();
@@ -588,7 +588,7 @@ static void scenario_cpu_hotplug(void)
 	t.pid = pid;
 	session_open(&s, 999, 0);
 	kdev__add_target(s.dev, pid, 0);
-	session_map(&s, 64);
+	session_map(&s);
 	kdev__start(s.dev);
 	session_pump(&s, 500, &t);
 	err = set_cpu_online(1, 0);
@@ -622,7 +622,7 @@ static void scenario_system_wide(void)
 	      "system-wide: root may target every task");
 	check(kdev__add_target(s.dev, 0, KSAMPLER_TARGET_ALL) == -EEXIST,
 	      "system-wide: twice is EEXIST");
-	session_map(&s, 64);
+	session_map(&s);
 	kdev__start(s.dev);
 	session_pump(&s, 1000, &t);
 	kdev__stop(s.dev);
@@ -650,7 +650,7 @@ static void scenario_children(void)
 	sleep_ms(300);
 	session_open(&s, 999, 0);
 	check(!kdev__add_target(s.dev, sh, 0), "children: target the parent shell only");
-	session_map(&s, 64);
+	session_map(&s);
 	kdev__start(s.dev);
 	session_pump(&s, 700, &without);
 	kdev__stop(s.dev);
@@ -775,7 +775,7 @@ static void scenario_bad_calls(void)
 	session_open(&s, 4999, 2);
 	kdev__add_target(s.dev, getppid(), 0);
 	kdev__add_target(s.dev, getpid(), 0);
-	session_map(&s, 2);
+	session_map(&s);
 	{
 		struct ksampler_ring_ctrl *ctrl;
 
@@ -926,7 +926,7 @@ static int hold(pid_t pid)
 	struct session s;
 
 	if (session_open(&s, 999, 0) || kdev__add_target(s.dev, pid, 0) ||
-	    session_map(&s, 64) || kdev__start(s.dev))
+	    session_map(&s) || kdev__start(s.dev))
 		return 1;
 	printf("holding\n");
 	fflush(stdout);

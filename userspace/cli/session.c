@@ -28,6 +28,12 @@
 #include "cli.h"
 #include "session.h"
 
+/*
+ * Data pages per CPU ring, asked for explicitly: the module's default
+ * (its ring_pages parameter) is an admin's choice and need not match.
+ */
+#define SESSION_RING_PAGES	64
+
 /* The stack table's memory bound; past it, new stacks count as lost. */
 #define SESSION_MAX_TABLE_BYTES	(256UL << 20)
 
@@ -235,7 +241,8 @@ static int session_open(struct session *s)
 {
 	const struct session_opts *o = s->opts;
 	struct ksampler_config cfg = { .frequency = o->freq,
-				       .max_frames = o->max_frames };
+				       .max_frames = o->max_frames,
+				       .ring_pages = SESSION_RING_PAGES };
 	int err;
 
 	s->dev = kdev__open(o->device);
@@ -259,7 +266,7 @@ static int session_open(struct session *s)
 	s->sym = symbolizer__new("/proc");
 	s->pids = hashmap__new();
 	s->rings = ring_set__open(kdev__fd(s->dev), s->version.nr_cpu_ids,
-				  cfg.ring_pages ? cfg.ring_pages : 64,
+				  cfg.ring_pages,
 				  s->version.page_size);
 	if (!s->stacks || !s->sym || !s->pids || !s->rings) {
 		fprintf(stderr, "profctl: cannot set up the session: %s\n",
