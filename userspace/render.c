@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hashmap.h"
 #include "pprof.h"
 #include "render.h"
 
@@ -32,9 +33,19 @@ static uint64_t render_pc(const uint64_t *ips, uint32_t i)
 	return i ? ips[i] - 1 : ips[i];
 }
 
+/*
+ * Distinct stacks share most of their frames: each (process, address) is
+ * symbolized once, and later stacks reuse the result from this cache.
+ */
+struct render_key {
+	uint64_t pid;
+	uint64_t pc;
+};
+
 struct pprof_ctx {
 	struct pprof *prof;
 	struct symbolizer *sym;
+	struct hashmap *done;		/* render_key -> location id */
 	int pid;
 	uint64_t *locs;
 	int err;
@@ -42,11 +53,15 @@ struct pprof_ctx {
 
 static uint64_t render_location(struct pprof_ctx *c, int pid, uint64_t pc)
 {
+	struct render_key key = { (uint64_t)pid, pc };
 	struct pprof_mapping pm = { 0 };
 	struct pprof_line line = { 0 };
 	struct frame_info f;
-	uint64_t mapping = 0;
+	uint64_t mapping = 0, *cached, id;
 
+	cached = hashmap__find(c->done, &key, sizeof(key));
+	if (cached)
+		return *cached;
 	symbolizer__resolve(c->sym, pid, pc, &f);
 	if (f.map) {
 		pm.start = f.map->start;
@@ -58,7 +73,10 @@ static uint64_t render_location(struct pprof_ctx *c, int pid, uint64_t pc)
 		mapping = pprof__mapping(c->prof, &pm);
 	}
 	line.function = f.function;
-	return pprof__location(c->prof, mapping, pc, &line, 1);
+	id = pprof__location(c->prof, mapping, pc, &line, 1);
+	if (id && !hashmap__add(c->done, &key, sizeof(key), id, NULL))
+		return 0;
+	return id;
 }
 
 static int render_pprof_entry(const struct stack_entry *e, void *ctx)
@@ -119,8 +137,9 @@ int render_pprof(const struct stack_table *t, struct symbolizer *sym,
 	int err = -ENOMEM;
 
 	c.prof = pprof__new(&pp);
+	c.done = hashmap__new();
 	c.locs = malloc(KSAMPLER_MAX_FRAMES * sizeof(uint64_t));
-	if (!c.prof || !c.locs)
+	if (!c.prof || !c.done || !c.locs)
 		goto out;
 	err = stack_table__for_each(t, render_pprof_entry, &c);
 	if (!err && !p->pid)
@@ -131,6 +150,7 @@ int render_pprof(const struct stack_table *t, struct symbolizer *sym,
 		err = pprof__write(c.prof, fd);
 out:
 	free(c.locs);
+	hashmap__free(c.done);
 	pprof__free(c.prof);
 	return err;
 }
@@ -139,12 +159,28 @@ struct collapsed_ctx {
 	struct symbolizer *sym;
 	FILE *out;
 	int pid;
+	struct hashmap *done;	/* render_key -> name (NULL: unresolved) */
 };
+
+/* The function at @pc of @pid, or NULL; resolved once per pair. */
+static const char *render_name(struct collapsed_ctx *c, int pid, uint64_t pc)
+{
+	struct render_key key = { (uint64_t)pid, pc };
+	uint64_t *cached = hashmap__find(c->done, &key, sizeof(key));
+	struct frame_info f;
+
+	if (cached)
+		return (const char *)(uintptr_t)*cached;
+	/* names live as long as the symbolizer's files */
+	symbolizer__resolve(c->sym, pid, pc, &f);
+	hashmap__add(c->done, &key, sizeof(key), (uintptr_t)f.function, NULL);
+	return f.function;
+}
 
 static int render_collapsed_entry(const struct stack_entry *e, void *ctx)
 {
 	struct collapsed_ctx *c = ctx;
-	struct frame_info f;
+	const char *name;
 	uint32_t i;
 
 	if (c->pid && (int)e->pid != c->pid)
@@ -153,9 +189,9 @@ static int render_collapsed_entry(const struct stack_entry *e, void *ctx)
 	for (i = e->nr_frames; i-- > 0;) {
 		uint64_t pc = render_pc(e->ips, i);
 
-		symbolizer__resolve(c->sym, (int)e->pid, pc, &f);
-		if (f.function)
-			fprintf(c->out, ";%s", f.function);
+		name = render_name(c, (int)e->pid, pc);
+		if (name)
+			fprintf(c->out, ";%s", name);
 		else
 			fprintf(c->out, ";0x%" PRIx64, pc);
 	}
@@ -166,11 +202,14 @@ static int render_collapsed_entry(const struct stack_entry *e, void *ctx)
 int render_collapsed(const struct stack_table *t, struct symbolizer *sym,
 		     const struct render_params *p, FILE *out)
 {
-	struct collapsed_ctx c = { sym, out, p->pid };
+	struct collapsed_ctx c = { sym, out, p->pid, hashmap__new() };
 	uint32_t r;
 	int err;
 
+	if (!c.done)
+		return -ENOMEM;
 	err = stack_table__for_each(t, render_collapsed_entry, &c);
+	hashmap__free(c.done);
 	for (r = 1; !err && !p->pid && r < STACKS_LOST_MAX; r++)
 		if (stack_table__lost(t, r))
 			fprintf(out, "%s %" PRIu64 "\n", render_lost_name(r),
