@@ -47,7 +47,7 @@ GUEST_BINS := $(patsubst tests/vm/%.c,$(BUILD)/tests/vm/%,$(wildcard tests/vm/*.
 HOST_BINS := $(patsubst tests/host/%.c,$(BUILD)/tests/host/%,$(wildcard tests/host/*.c))
 
 GO_WORKLOADS := $(patsubst tests/workloads/%/main.go,$(BUILD)/workloads/%,$(wildcard tests/workloads/*/main.go)) \
-	$(BUILD)/workloads/cpusplit-pie
+	$(BUILD)/workloads/cpusplit-pie $(BUILD)/workloads/cpusplit-pie-stripped
 C_WORKLOADS := $(BUILD)/workloads/cburn
 
 .PHONY: all module profctl modules-all test check demo clean unit-tests workloads bench
@@ -122,6 +122,11 @@ $(BUILD)/workloads/%: tests/workloads/%/main.go tests/workloads/%/go.mod
 $(BUILD)/workloads/cpusplit-pie: tests/workloads/cpusplit/main.go tests/workloads/cpusplit/go.mod
 	@mkdir -p $(@D)
 	cd tests/workloads/cpusplit && GOFLAGS=-mod=mod go build -buildmode=pie -o $(CURDIR)/$@ .
+
+# As Go services ship: PIE, no symbol table, no DWARF; only pclntab names it.
+$(BUILD)/workloads/cpusplit-pie-stripped: tests/workloads/cpusplit/main.go tests/workloads/cpusplit/go.mod
+	@mkdir -p $(@D)
+	cd tests/workloads/cpusplit && GOFLAGS=-mod=mod go build -buildmode=pie -ldflags='-s -w' -o $(CURDIR)/$@ .
 
 # C workloads: a frame in every function, leaves included (GCC 12 omits leaf
 # frames at -O1 even with -mno-omit-leaf-frame-pointer), symbols kept.

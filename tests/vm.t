@@ -24,6 +24,22 @@ check_profiles() {
 	pprof_check_share "$f: cpusplit PIE" "$dir/pie.pb.gz" main.alpha 30 5
 	pprof_check_share "$f: cpusplit PIE" "$dir/pie.pb.gz" main.beta 20 5
 	pprof_check_share "$f: cpusplit PIE" "$dir/pie.pb.gz" main.gamma 50 5
+	# stripped PIE, named from pclntab alone: the split holds; the hot
+	# function (spin) is inlined into each worker and shows by name, the
+	# -noinlines view still gives it to its callers; and the leaf fix-up
+	# restores the closure that calls alpha and beta, which frame-pointer
+	# unwinding alone misses (alpha is a frameless leaf)
+	pprof_check "$f: stripped PIE" "$dir/pie-stripped.pb.gz" main.alpha 30 5 cum
+	pprof_check "$f: stripped PIE" "$dir/pie-stripped.pb.gz" main.gamma 50 5 cum
+	pprof_check "$f: stripped PIE" "$dir/pie-stripped.pb.gz" main.spin 100 3 flat
+	pprof_check "$f: stripped PIE" "$dir/pie-stripped.pb.gz" main.alpha 30 5 flat -noinlines
+	pprof_check "$f: stripped PIE" "$dir/pie-stripped.pb.gz" main.main.func1 50 5 cum
+	if go tool pprof -raw "$dir/pie-stripped.pb.gz" 2>/dev/null | grep -q 'main.spin.*main.go.*(inline)\|\[FN\]\[FL\]\[LN\]\[IN\]'; then
+		tap_ok "$f: stripped PIE: mapping has functions, files, lines and inline frames"
+	else
+		tap_not_ok "$f: stripped PIE: mapping has functions, files, lines and inline frames" \
+			"$(go tool pprof -raw "$dir/pie-stripped.pb.gz" 2>&1 | sed -n '/^Mappings/,$p' | head)"
+	fi
 	# a thread started 1 s after the session is in it, and the split
 	# within thread 1 holds
 	late_a=$(pprof_cum "$dir/late.pb.gz" main.alpha)

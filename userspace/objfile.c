@@ -18,19 +18,31 @@ struct objfile_symbol {
 	const char *name;
 };
 
-struct objfile_segment {
-	uint64_t offset, vaddr, filesz;
+struct objfile_section {
+	const char *name;
+	uint64_t vaddr, size;
 };
 
 struct objfile {
 	int fd;
 	Elf *elf;
+	const uint8_t *raw;		/* the whole file, mapped */
+	size_t raw_size;
 	struct objfile_segment *segs;
 	size_t nr_segs;
 	struct objfile_symbol *syms;	/* sorted by start */
 	size_t nr_syms;
+	struct objfile_section *secs;	/* allocated sections */
+	size_t nr_secs;
+	struct objfile_reloc *relocs;	/* sorted by offset */
+	size_t nr_relocs;
+	Elf_Scn *symtab, *dynsym;
 	char build_id[2 * 64 + 1];	/* "" when none */
 };
+
+/* R_X86_64_RELATIVE and R_AARCH64_RELATIVE: base + addend */
+#define OBJFILE_R_X86_64_RELATIVE 8
+#define OBJFILE_R_AARCH64_RELATIVE 1027
 
 static int objfile_load_segments(struct objfile *obj)
 {
@@ -48,6 +60,12 @@ static int objfile_load_segments(struct objfile *obj)
 		obj->segs[obj->nr_segs].offset = ph.p_offset;
 		obj->segs[obj->nr_segs].vaddr = ph.p_vaddr;
 		obj->segs[obj->nr_segs].filesz = ph.p_filesz;
+		obj->segs[obj->nr_segs].flags = ph.p_flags;
+		/* a header that claims bytes the file lacks is cut short */
+		if (ph.p_offset > obj->raw_size)
+			obj->segs[obj->nr_segs].filesz = 0;
+		else if (ph.p_filesz > obj->raw_size - ph.p_offset)
+			obj->segs[obj->nr_segs].filesz = obj->raw_size - ph.p_offset;
 		obj->nr_segs++;
 	}
 	return 0;
@@ -124,22 +142,88 @@ static void objfile_read_note(struct objfile *obj, Elf_Scn *scn)
 	}
 }
 
+static int objfile_reloc_cmp(const void *a, const void *b)
+{
+	const struct objfile_reloc *x = a, *y = b;
+
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+/* Collects the relative relocations of one SHT_RELA section. */
+static int objfile_read_relocs(struct objfile *obj, Elf_Scn *scn,
+			       const GElf_Shdr *sh)
+{
+	Elf_Data *data = elf_getdata(scn, NULL);
+	size_t n = sh->sh_entsize ? sh->sh_size / sh->sh_entsize : 0, i;
+	struct objfile_reloc *r;
+	GElf_Rela rela;
+	uint32_t type;
+
+	if (!data || !n)
+		return 0;
+	r = realloc(obj->relocs, (obj->nr_relocs + n) * sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	obj->relocs = r;
+	for (i = 0; i < n && gelf_getrela(data, (int)i, &rela); i++) {
+		type = (uint32_t)GELF_R_TYPE(rela.r_info);
+		if (type != OBJFILE_R_X86_64_RELATIVE &&
+		    type != OBJFILE_R_AARCH64_RELATIVE)
+			continue;
+		r[obj->nr_relocs].offset = rela.r_offset;
+		r[obj->nr_relocs].addend = (uint64_t)rela.r_addend;
+		obj->nr_relocs++;
+	}
+	return 0;
+}
+
+static int objfile_add_section(struct objfile *obj, const GElf_Shdr *sh,
+			       size_t shstrndx)
+{
+	struct objfile_section *s;
+	const char *name = elf_strptr(obj->elf, shstrndx, sh->sh_name);
+
+	if (!name || !(sh->sh_flags & SHF_ALLOC))
+		return 0;
+	s = realloc(obj->secs, (obj->nr_secs + 1) * sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	obj->secs = s;
+	s[obj->nr_secs].name = name;
+	s[obj->nr_secs].vaddr = sh->sh_addr;
+	s[obj->nr_secs].size = sh->sh_type == SHT_NOBITS ? 0 : sh->sh_size;
+	obj->nr_secs++;
+	return 0;
+}
+
 static int objfile_load_sections(struct objfile *obj)
 {
-	Elf_Scn *scn = NULL, *symtab = NULL, *dynsym = NULL;
+	Elf_Scn *scn = NULL;
 	GElf_Shdr sh, chosen;
+	size_t shstrndx;
+	int err = 0;
 
-	while ((scn = elf_nextscn(obj->elf, scn))) {
+	if (elf_getshdrstrndx(obj->elf, &shstrndx))
+		shstrndx = 0;
+	while (!err && (scn = elf_nextscn(obj->elf, scn))) {
 		if (!gelf_getshdr(scn, &sh))
 			continue;
 		if (sh.sh_type == SHT_SYMTAB)
-			symtab = scn;
+			obj->symtab = scn;
 		else if (sh.sh_type == SHT_DYNSYM)
-			dynsym = scn;
+			obj->dynsym = scn;
 		else if (sh.sh_type == SHT_NOTE)
 			objfile_read_note(obj, scn);
+		else if (sh.sh_type == SHT_RELA)
+			err = objfile_read_relocs(obj, scn, &sh);
+		if (!err && shstrndx)
+			err = objfile_add_section(obj, &sh, shstrndx);
 	}
-	scn = symtab ? symtab : dynsym;
+	if (err)
+		return err;
+	qsort(obj->relocs, obj->nr_relocs, sizeof(obj->relocs[0]),
+	      objfile_reloc_cmp);
+	scn = obj->symtab ? obj->symtab : obj->dynsym;
 	if (!scn || !gelf_getshdr(scn, &chosen))
 		return 0;
 	return objfile_read_symtab(obj, scn, &chosen);
@@ -165,6 +249,11 @@ struct objfile *objfile__open_fd(int fd)
 		err = -PROFCTL_ERR_NOT_ELF;
 		goto fail;
 	}
+	obj->raw = (const uint8_t *)elf_rawfile(obj->elf, &obj->raw_size);
+	if (!obj->raw) {
+		err = -PROFCTL_ERR_NOT_ELF;
+		goto fail;
+	}
 	err = objfile_load_segments(obj);
 	if (!err)
 		err = objfile_load_sections(obj);
@@ -183,6 +272,8 @@ void objfile__close(struct objfile *obj)
 		return;
 	free(obj->syms);
 	free(obj->segs);
+	free(obj->secs);
+	free(obj->relocs);
 	if (obj->elf)
 		elf_end(obj->elf);
 	close(obj->fd);
@@ -239,4 +330,111 @@ bool objfile__has_symbols(const struct objfile *obj)
 const char *objfile__build_id(const struct objfile *obj)
 {
 	return obj->build_id[0] ? obj->build_id : NULL;
+}
+
+size_t objfile__nr_segments(const struct objfile *obj)
+{
+	return obj->nr_segs;
+}
+
+const struct objfile_segment *objfile__segment(const struct objfile *obj,
+					       size_t i)
+{
+	return i < obj->nr_segs ? &obj->segs[i] : NULL;
+}
+
+const uint8_t *objfile__bytes(const struct objfile *obj, uint64_t vaddr,
+			      uint64_t len)
+{
+	const struct objfile_segment *s;
+	size_t i;
+
+	for (i = 0; i < obj->nr_segs; i++) {
+		s = &obj->segs[i];
+		if (vaddr < s->vaddr || vaddr - s->vaddr > s->filesz ||
+		    len > s->filesz - (vaddr - s->vaddr))
+			continue;
+		return obj->raw + s->offset + (vaddr - s->vaddr);
+	}
+	return NULL;
+}
+
+int objfile__word(const struct objfile *obj, uint64_t vaddr, uint64_t *value)
+{
+	size_t lo = 0, hi = obj->nr_relocs, mid;
+	const uint8_t *p;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (obj->relocs[mid].offset < vaddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < obj->nr_relocs && obj->relocs[lo].offset == vaddr) {
+		*value = obj->relocs[lo].addend;
+		return 0;
+	}
+	p = objfile__bytes(obj, vaddr, 8);
+	if (!p)
+		return -ENOENT;
+	memcpy(value, p, 8);
+	return 0;
+}
+
+size_t objfile__nr_relocs(const struct objfile *obj)
+{
+	return obj->nr_relocs;
+}
+
+const struct objfile_reloc *objfile__relocs(const struct objfile *obj)
+{
+	return obj->relocs;
+}
+
+int objfile__section(const struct objfile *obj, const char *name,
+		     uint64_t *vaddr, uint64_t *size)
+{
+	size_t i;
+
+	for (i = 0; i < obj->nr_secs; i++) {
+		if (strcmp(obj->secs[i].name, name))
+			continue;
+		*vaddr = obj->secs[i].vaddr;
+		*size = obj->secs[i].size;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static int objfile_find_in(const struct objfile *obj, Elf_Scn *scn,
+			   const char *name, uint64_t *value)
+{
+	Elf_Data *data = scn ? elf_getdata(scn, NULL) : NULL;
+	GElf_Shdr sh;
+	const char *s;
+	GElf_Sym sym;
+	size_t n, i;
+
+	if (!data || !gelf_getshdr(scn, &sh) || !sh.sh_entsize)
+		return -ENOENT;
+	n = sh.sh_size / sh.sh_entsize;
+	for (i = 0; i < n && gelf_getsym(data, (int)i, &sym); i++) {
+		if (sym.st_shndx == SHN_UNDEF)
+			continue;
+		s = elf_strptr(obj->elf, sh.sh_link, sym.st_name);
+		if (s && !strcmp(s, name)) {
+			*value = sym.st_value;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int objfile__symbol_value(const struct objfile *obj, const char *name,
+			  uint64_t *value)
+{
+	if (!objfile_find_in(obj, obj->symtab, name, value))
+		return 0;
+	return objfile_find_in(obj, obj->dynsym, name, value);
 }

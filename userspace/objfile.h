@@ -2,7 +2,10 @@
 /*
  * objfile.h - an ELF executable or shared object, read through libelf: its
  * loadable segments (to turn runtime addresses into link-time ones), its
- * function symbols (.symtab, else .dynsym) and its build id.
+ * function symbols (.symtab, else .dynsym) and its build id; and, for
+ * readers of formats inside it (Go's pclntab), its bytes by link-time
+ * address, its sections and symbols by name, and its relative
+ * relocations.
  */
 #ifndef PROFCTL_OBJFILE_H
 #define PROFCTL_OBJFILE_H
@@ -43,5 +46,50 @@ bool objfile__has_symbols(const struct objfile *obj);
 
 /* The GNU build id, else the Go build id, as lowercase hex; or NULL. */
 const char *objfile__build_id(const struct objfile *obj);
+
+/* A loadable segment: where it sits, and what the file holds of it. */
+struct objfile_segment {
+	uint64_t offset, vaddr, filesz;
+	uint32_t flags;			/* PF_R | PF_W | PF_X */
+};
+
+size_t objfile__nr_segments(const struct objfile *obj);
+const struct objfile_segment *objfile__segment(const struct objfile *obj,
+					       size_t i);
+
+/*
+ * The @len bytes at link-time address @vaddr, pointing into the mapped
+ * file; NULL unless one segment's file bytes hold them all.
+ */
+const uint8_t *objfile__bytes(const struct objfile *obj, uint64_t vaddr,
+			      uint64_t len);
+
+/*
+ * The 8-byte word at @vaddr as the dynamic loader leaves it: a relative
+ * relocation's addend when one targets @vaddr (a PIE's pointers may be
+ * zero in the file), else the file's bytes. 0, or -ENOENT.
+ */
+int objfile__word(const struct objfile *obj, uint64_t vaddr, uint64_t *value);
+
+/* A relative relocation: the loader stores base + @addend at @offset. */
+struct objfile_reloc {
+	uint64_t offset;
+	uint64_t addend;
+};
+
+/* The relative relocations, sorted by offset. */
+size_t objfile__nr_relocs(const struct objfile *obj);
+const struct objfile_reloc *objfile__relocs(const struct objfile *obj);
+
+/* The allocated section named @name: 0, or -ENOENT. */
+int objfile__section(const struct objfile *obj, const char *name,
+		     uint64_t *vaddr, uint64_t *size);
+
+/*
+ * The value of the symbol named @name in .symtab (any type or binding),
+ * else .dynsym: 0, or -ENOENT.
+ */
+int objfile__symbol_value(const struct objfile *obj, const char *name,
+			  uint64_t *value);
 
 #endif /* PROFCTL_OBJFILE_H */

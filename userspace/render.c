@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,13 +52,27 @@ struct pprof_ctx {
 	int err;
 };
 
+/*
+ * Go's profiler leaves out the goroutine's root frame (runtime.goexit):
+ * it says nothing, and would make every stack one frame deeper.
+ */
+static bool render_is_dropped_root(const struct frame_info *f)
+{
+	return f->nr_frames == 1 &&
+	       !strcmp(f->frames[0].function, "runtime.goexit");
+}
+
+/* The location's id, with RENDER_DROP_ROOT set for a root to drop. */
+#define RENDER_DROP_ROOT (1ULL << 63)
+
 static uint64_t render_location(struct pprof_ctx *c, int pid, uint64_t pc)
 {
 	struct render_key key = { (uint64_t)pid, pc };
+	struct pprof_line lines[SYMFILE_MAX_FRAMES];
 	struct pprof_mapping pm = { 0 };
-	struct pprof_line line = { 0 };
-	struct frame_info f;
 	uint64_t mapping = 0, *cached, id;
+	struct frame_info f;
+	int i;
 
 	cached = hashmap__find(c->done, &key, sizeof(key));
 	if (cached)
@@ -69,11 +84,24 @@ static uint64_t render_location(struct pprof_ctx *c, int pid, uint64_t pc)
 		pm.offset = f.map->offset;
 		pm.file = f.map->path;
 		pm.build_id = f.build_id;
-		pm.has_functions = f.has_symbols;
+		pm.has_functions = f.caps.functions;
+		pm.has_filenames = f.caps.filenames;
+		pm.has_line_numbers = f.caps.line_numbers;
+		pm.has_inline_frames = f.caps.inline_frames;
 		mapping = pprof__mapping(c->prof, &pm);
 	}
-	line.function = f.function;
-	id = pprof__location(c->prof, mapping, pc, &line, 1);
+	memset(lines, 0, sizeof(lines));
+	for (i = 0; i < f.nr_frames; i++) {
+		lines[i].function = f.frames[i].function;
+		lines[i].file = f.frames[i].file;
+		lines[i].line = f.frames[i].line;
+		lines[i].start_line = f.frames[i].start_line;
+	}
+	/* no symbol: one line without a function keeps the bare address */
+	id = pprof__location(c->prof, mapping, pc, lines,
+			     f.nr_frames ? (size_t)f.nr_frames : 1);
+	if (id && render_is_dropped_root(&f))
+		id |= RENDER_DROP_ROOT;
 	if (id && !hashmap__add(c->done, &key, sizeof(key), id, NULL))
 		return 0;
 	return id;
@@ -88,7 +116,7 @@ static int render_pprof_entry(const struct stack_entry *e, void *ctx)
 		{ .key = "thread_name", .str = e->comm },
 		{ .key = "comm", .str = symbolizer__comm(c->sym, (int)e->pid) },
 	};
-	uint32_t i;
+	uint32_t i, n;
 
 	if (c->pid && (int)e->pid != c->pid)
 		return 0;
@@ -97,7 +125,12 @@ static int render_pprof_entry(const struct stack_entry *e, void *ctx)
 		if (!c->locs[i])
 			return c->err = -ENOMEM;
 	}
-	c->err = pprof__sample(c->prof, c->locs, e->nr_frames, (int64_t)e->count,
+	n = e->nr_frames;
+	if (n > 1 && (c->locs[n - 1] & RENDER_DROP_ROOT))
+		n--;
+	for (i = 0; i < n; i++)
+		c->locs[i] &= ~RENDER_DROP_ROOT;
+	c->err = pprof__sample(c->prof, c->locs, n, (int64_t)e->count,
 			       labels, 4);
 	return c->err;
 }
@@ -159,22 +192,54 @@ struct collapsed_ctx {
 	struct symbolizer *sym;
 	FILE *out;
 	int pid;
-	struct hashmap *done;	/* render_key -> name (NULL: unresolved) */
+	struct hashmap *done;	/* render_key -> folded text, or 0 */
+	char **texts;		/* what done points to, for freeing */
+	size_t nr_texts, cap_texts;
 };
 
-/* The function at @pc of @pid, or NULL; resolved once per pair. */
-static const char *render_name(struct collapsed_ctx *c, int pid, uint64_t pc)
+/*
+ * The folded text of @pc of @pid: its frames outermost first, joined by
+ * ';' (inlined functions are frames of their own, as in pprof); NULL
+ * when nothing resolves. Resolved once per pair.
+ */
+static const char *render_name(struct collapsed_ctx *c, int pid, uint64_t pc,
+			       bool *drop_root)
 {
 	struct render_key key = { (uint64_t)pid, pc };
 	uint64_t *cached = hashmap__find(c->done, &key, sizeof(key));
+	char *text = NULL, **texts;
 	struct frame_info f;
+	size_t len = 0, size = 0;
+	FILE *mem;
+	int i;
 
-	if (cached)
-		return (const char *)(uintptr_t)*cached;
-	/* names live as long as the symbolizer's files */
+	if (cached) {
+		*drop_root = *cached & RENDER_DROP_ROOT;
+		return (const char *)(uintptr_t)(*cached & ~RENDER_DROP_ROOT);
+	}
 	symbolizer__resolve(c->sym, pid, pc, &f);
-	hashmap__add(c->done, &key, sizeof(key), (uintptr_t)f.function, NULL);
-	return f.function;
+	*drop_root = render_is_dropped_root(&f);
+	if (f.nr_frames) {
+		mem = open_memstream(&text, &size);
+		for (i = f.nr_frames - 1; mem && i >= 0; i--)
+			fprintf(mem, "%s%s", f.frames[i].function, i ? ";" : "");
+		if (!mem || fclose(mem))
+			return NULL;
+		len = c->nr_texts == c->cap_texts ? (c->cap_texts ? 2 * c->cap_texts : 64) : 0;
+		if (len) {
+			texts = realloc(c->texts, len * sizeof(*texts));
+			if (!texts) {
+				free(text);
+				return NULL;
+			}
+			c->texts = texts;
+			c->cap_texts = len;
+		}
+		c->texts[c->nr_texts++] = text;
+	}
+	hashmap__add(c->done, &key, sizeof(key),
+		     (uintptr_t)text | (*drop_root ? RENDER_DROP_ROOT : 0), NULL);
+	return text;
 }
 
 static int render_collapsed_entry(const struct stack_entry *e, void *ctx)
@@ -182,6 +247,7 @@ static int render_collapsed_entry(const struct stack_entry *e, void *ctx)
 	struct collapsed_ctx *c = ctx;
 	const char *name;
 	uint32_t i;
+	bool drop;
 
 	if (c->pid && (int)e->pid != c->pid)
 		return 0;
@@ -189,7 +255,9 @@ static int render_collapsed_entry(const struct stack_entry *e, void *ctx)
 	for (i = e->nr_frames; i-- > 0;) {
 		uint64_t pc = render_pc(e->ips, i);
 
-		name = render_name(c, (int)e->pid, pc);
+		name = render_name(c, (int)e->pid, pc, &drop);
+		if (drop && i == e->nr_frames - 1 && i)
+			continue;
 		if (name)
 			fprintf(c->out, ";%s", name);
 		else
@@ -202,7 +270,7 @@ static int render_collapsed_entry(const struct stack_entry *e, void *ctx)
 int render_collapsed(const struct stack_table *t, struct symbolizer *sym,
 		     const struct render_params *p, FILE *out)
 {
-	struct collapsed_ctx c = { sym, out, p->pid, hashmap__new() };
+	struct collapsed_ctx c = { sym, out, p->pid, hashmap__new(), NULL, 0, 0 };
 	uint32_t r;
 	int err;
 
@@ -210,6 +278,9 @@ int render_collapsed(const struct stack_table *t, struct symbolizer *sym,
 		return -ENOMEM;
 	err = stack_table__for_each(t, render_collapsed_entry, &c);
 	hashmap__free(c.done);
+	while (c.nr_texts)
+		free(c.texts[--c.nr_texts]);
+	free(c.texts);
 	for (r = 1; !err && !p->pid && r < STACKS_LOST_MAX; r++)
 		if (stack_table__lost(t, r))
 			fprintf(out, "%s %" PRIu64 "\n", render_lost_name(r),

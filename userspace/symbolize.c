@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "hashmap.h"
-#include "objfile.h"
 #include "symbolize.h"
 
 /* One process: its mappings, and the file behind each (or NULL). */
@@ -16,17 +15,18 @@ struct sym_proc {
 	int pid;
 	bool reloaded;			/* maps re-read once for a miss */
 	struct maps *maps;
-	struct objfile **files;		/* per mapping; owned by the cache */
+	struct symfile **files;		/* per mapping; owned by the cache */
 	char comm[17];
 };
 
 struct symbolizer {
 	const char *proc_root;
 	struct hashmap *procs;		/* pid -> struct sym_proc * */
-	struct hashmap *files;		/* dev:inode -> struct objfile * */
+	struct hashmap *files;		/* dev:inode -> struct symfile * */
 	struct sym_proc **all;		/* every proc, for freeing */
 	size_t nr_all, cap_all;
-	struct objfile **all_files;
+	struct symfile **all_files;
+	char **file_paths;		/* as first seen, for problem reports */
 	size_t nr_files, cap_files;
 };
 
@@ -65,9 +65,12 @@ void symbolizer__free(struct symbolizer *sym)
 	for (i = 0; i < sym->nr_all; i++)
 		sym_proc_free(sym->all[i]);
 	for (i = 0; i < sym->nr_files; i++)
-		objfile__close(sym->all_files[i]);
+		symfile__close(sym->all_files[i]);
 	free(sym->all);
+	for (i = 0; i < sym->nr_files; i++)
+		free(sym->file_paths[i]);
 	free(sym->all_files);
+	free(sym->file_paths);
 	hashmap__free(sym->procs);
 	hashmap__free(sym->files);
 	free(sym);
@@ -86,6 +89,29 @@ static int sym_push(void *arrayp, size_t *n, size_t *cap, void *item)
 		*cap = *cap ? *cap * 2 : 16;
 	}
 	(*array)[(*n)++] = item;
+	return 0;
+}
+
+/* Keeps @obj (and where it came from) for freeing and reports. */
+static int sym_add_file(struct symbolizer *sym, struct symfile *obj,
+			const char *path)
+{
+	char **paths;
+
+	if (sym->nr_files == sym->cap_files) {
+		paths = realloc(sym->file_paths,
+				(sym->cap_files ? sym->cap_files * 2 : 16) * sizeof(*paths));
+		if (!paths)
+			return -ENOMEM;
+		sym->file_paths = paths;
+	}
+	sym->file_paths[sym->nr_files] = strdup(path);
+	if (!sym->file_paths[sym->nr_files])
+		return -ENOMEM;
+	if (sym_push(&sym->all_files, &sym->nr_files, &sym->cap_files, obj)) {
+		free(sym->file_paths[sym->nr_files]);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -110,20 +136,20 @@ static int sym_open_mapping(const struct symbolizer *sym, int pid,
 }
 
 /* The parsed file behind @m, from the cache or opened now; or NULL. */
-static struct objfile *sym_file(struct symbolizer *sym, int pid,
+static struct symfile *sym_file(struct symbolizer *sym, int pid,
 				const struct map_entry *m)
 {
 	uint64_t key[3] = { m->dev_major, m->dev_minor, m->inode }, *slot;
-	struct objfile *obj;
+	struct symfile *obj;
 
 	if (!m->inode)
 		return NULL;		/* anonymous, vdso: nothing to open */
 	slot = hashmap__find(sym->files, key, sizeof(key));
 	if (slot)
-		return (struct objfile *)(uintptr_t)*slot;
-	obj = objfile__open_fd(sym_open_mapping(sym, pid, m));
-	if (obj && sym_push(&sym->all_files, &sym->nr_files, &sym->cap_files, obj)) {
-		objfile__close(obj);
+		return (struct symfile *)(uintptr_t)*slot;
+	obj = symfile__open_fd(sym_open_mapping(sym, pid, m));
+	if (obj && sym_add_file(sym, obj, m->path)) {
+		symfile__close(obj);
 		obj = NULL;
 	}
 	/* a failure is cached too: one attempt per file */
@@ -134,7 +160,7 @@ static struct objfile *sym_file(struct symbolizer *sym, int pid,
 static int sym_load_maps(struct symbolizer *sym, struct sym_proc *p)
 {
 	struct maps *maps = maps__load(sym->proc_root, p->pid);
-	struct objfile **files;
+	struct symfile **files;
 	size_t i;
 
 	if (!maps)
@@ -205,7 +231,7 @@ const char *symbolizer__comm(const struct symbolizer *sym, int pid)
 }
 
 static const struct map_entry *sym_lookup(const struct sym_proc *p,
-					  uint64_t addr, struct objfile **file)
+					  uint64_t addr, struct symfile **file)
 {
 	const struct map_entry *m = maps__find(p->maps, addr);
 
@@ -213,27 +239,70 @@ static const struct map_entry *sym_lookup(const struct sym_proc *p,
 	return m;
 }
 
+/* The file and link-time address behind @addr of @pid, or NULL. */
+static struct symfile *sym_locate(struct symbolizer *sym, struct sym_proc *p,
+				  uint64_t addr, const struct map_entry **map,
+				  uint64_t *vaddr)
+{
+	struct symfile *file = NULL;
+
+	*map = sym_lookup(p, addr, &file);
+	if (!*map && !p->reloaded) {
+		p->reloaded = true;		/* dlopen or exec since start */
+		if (!sym_load_maps(sym, p))
+			*map = sym_lookup(p, addr, &file);
+	}
+	if (!*map || !file ||
+	    symfile__vaddr(file, (*map)->start, (*map)->offset, addr, vaddr))
+		return NULL;
+	return file;
+}
+
 int symbolizer__resolve(struct symbolizer *sym, int pid, uint64_t addr,
 			struct frame_info *out)
 {
 	struct sym_proc *p = sym_proc_find(sym, pid);
-	struct objfile *file = NULL;
+	struct symfile *file;
 	uint64_t vaddr;
+	int n;
 
-	memset(out, 0, sizeof(*out));
+	out->map = NULL;
+	out->build_id = NULL;
+	out->nr_frames = 0;
+	memset(&out->caps, 0, sizeof(out->caps));
 	if (!p)
 		return 0;
-	out->map = sym_lookup(p, addr, &file);
-	if (!out->map && !p->reloaded) {
-		p->reloaded = true;		/* dlopen or exec since start */
-		if (!sym_load_maps(sym, p))
-			out->map = sym_lookup(p, addr, &file);
-	}
-	if (!out->map || !file)
+	file = sym_locate(sym, p, addr, &out->map, &vaddr);
+	if (!file)
 		return 0;
-	out->build_id = objfile__build_id(file);
-	out->has_symbols = objfile__has_symbols(file);
-	if (!objfile__vaddr(file, out->map->start, out->map->offset, addr, &vaddr))
-		out->function = objfile__symbol(file, vaddr, NULL);
+	out->build_id = symfile__build_id(file);
+	symfile__caps(file, &out->caps);
+	n = symfile__lookup(file, vaddr, out->frames, SYMFILE_MAX_FRAMES);
+	out->nr_frames = n > 0 ? n : 0;
 	return 0;
+}
+
+int symbolizer__sp_delta(struct symbolizer *sym, int pid, uint64_t addr,
+			 int64_t *delta)
+{
+	struct sym_proc *p = sym_proc_find(sym, pid);
+	const struct map_entry *map;
+	struct symfile *file;
+	uint64_t vaddr;
+
+	file = p ? sym_locate(sym, p, addr, &map, &vaddr) : NULL;
+	if (!file)
+		return -ENOENT;
+	return symfile__sp_delta(file, vaddr, delta);
+}
+
+void symbolizer__for_each_problem(const struct symbolizer *sym,
+				  void (*fn)(const char *path, int err, void *ctx),
+				  void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < sym->nr_files; i++)
+		if (symfile__go_error(sym->all_files[i]))
+			fn(sym->file_paths[i], symfile__go_error(sym->all_files[i]), ctx);
 }

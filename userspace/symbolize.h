@@ -8,7 +8,8 @@
  * exited by the time the profile is written still resolves. Files are
  * reached through /proc/PID/map_files or /proc/PID/root, so deleted
  * binaries and processes in containers resolve too, and each file is
- * parsed once per (device, inode).
+ * parsed once per (device, inode): Go binaries through their pclntab
+ * (with inline frames), everything else through its ELF symbols.
  */
 #ifndef PROFCTL_SYMBOLIZE_H
 #define PROFCTL_SYMBOLIZE_H
@@ -17,14 +18,16 @@
 #include <stdint.h>
 
 #include "maps.h"
+#include "symfile.h"
 
 struct symbolizer;
 
 struct frame_info {
 	const struct map_entry *map;	/* NULL: in no known mapping */
-	const char *function;		/* NULL: no symbol */
 	const char *build_id;		/* NULL: none */
-	bool has_symbols;		/* the file had a symbol table */
+	struct symfile_caps caps;	/* what the file could tell */
+	int nr_frames;			/* 0: no symbol */
+	struct sym_frame frames[SYMFILE_MAX_FRAMES];	/* innermost first */
 };
 
 /* @proc_root is normally "/proc". NULL with errno set. */
@@ -51,5 +54,20 @@ const char *symbolizer__comm(const struct symbolizer *sym, int pid);
  */
 int symbolizer__resolve(struct symbolizer *sym, int pid, uint64_t addr,
 			struct frame_info *out);
+
+/*
+ * How far below its entry value the stack pointer is at @addr of @pid,
+ * when @addr is in a Go function: 0, or -ENOENT.
+ */
+int symbolizer__sp_delta(struct symbolizer *sym, int pid, uint64_t addr,
+			 int64_t *delta);
+
+/*
+ * Calls @fn for each file that could be read only in part (a Go binary
+ * whose symbol table is missing or corrupt), with the reason (-errno).
+ */
+void symbolizer__for_each_problem(const struct symbolizer *sym,
+				  void (*fn)(const char *path, int err, void *ctx),
+				  void *ctx);
 
 #endif /* PROFCTL_SYMBOLIZE_H */

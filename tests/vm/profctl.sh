@@ -39,12 +39,21 @@ grep -q "accounting: fired [0-9]* = written" "$out/cpusplit.pb.gz.log" &&
 	tap_not_ok "profctl start: the summary states the accounting" "$(cat "$out/cpusplit.pb.gz.log")"
 session late.pb.gz "$wl/cpusplit" -late 1s -- --freq 499 --duration 3s
 session pie.pb.gz "$wl/cpusplit-pie" -- --freq 499 --duration 3s
+session pie-stripped.pb.gz "$wl/cpusplit-pie-stripped" -- --freq 499 --duration 3s
+if grep -Eq "Go leaf fix-up: [1-9][0-9]* of [0-9]+ samples" "$out/pie-stripped.pb.gz.log"; then
+	tap_ok "profctl start: the summary counts the repaired Go leaves"
+else
+	tap_not_ok "profctl start: the summary counts the repaired Go leaves" \
+		"$(cat "$out/pie-stripped.pb.gz.log")"
+fi
 session cburn.pb.gz "$wl/cburn" -- --freq 499 --duration 3s
 session cpusplit.folded "$wl/cpusplit" -- --freq 499 --duration 2s --format collapsed
-if grep -Eq '^cpusplit;.*main\.alpha [0-9]+$' "$out/cpusplit.folded"; then
-	tap_ok "collapsed: folded stacks with counts, main.alpha among them"
+# inlined functions are frames of their own; the closure calling the
+# frameless leaf alpha is there thanks to the leaf fix-up
+if grep -Eq '^cpusplit;.*main\.main\.func1;main\.alpha;main\.spin [0-9]+$' "$out/cpusplit.folded"; then
+	tap_ok "collapsed: folded stacks with counts, ...;main.main.func1;main.alpha;main.spin among them"
 else
-	tap_not_ok "collapsed: folded stacks with counts, main.alpha among them" \
+	tap_not_ok "collapsed: folded stacks with counts, ...;main.main.func1;main.alpha;main.spin among them" \
 		"$(head -5 "$out/cpusplit.folded")"
 fi
 

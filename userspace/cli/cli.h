@@ -25,5 +25,6 @@ int cli_device_error(const char *path, int err);
 int cmd_version(int argc, char **argv);
 int cmd_start(int argc, char **argv);
 int cmd_record(int argc, char **argv);
+int cmd_symbolize(int argc, char **argv);
 
 #endif /* PROFCTL_CLI_H */

@@ -28,6 +28,7 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
 	{ "start", cmd_start, "profile a running process (--pid) into a pprof file" },
 	{ "record", cmd_record, "profile every process (-a), one file or one per process" },
+	{ "symbolize", cmd_symbolize, "addresses of a binary to function and file:line (addr2line)" },
 	{ "version", cmd_version, "print profctl's and the module's versions" },
 };
 

@@ -20,6 +20,7 @@
 #include "../errors.h"
 #include "../hashmap.h"
 #include "../kdev.h"
+#include "../leaffix.h"
 #include "../render.h"
 #include "../ring.h"
 #include "../sample.h"
@@ -47,6 +48,8 @@ struct session {
 	struct ring_set *rings;
 	struct stack_table *stacks;
 	struct symbolizer *sym;
+	struct leaffix *leaffix;
+	__u64 fixed_ips[KSAMPLER_MAX_FRAMES];
 	struct hashmap *pids;		/* every process seen */
 	uint64_t bad_records;
 	uint64_t start_wall, duration;
@@ -100,6 +103,7 @@ static int session_on_record(const struct ksampler_record_header *rec,
 		hashmap__add(s->pids, &smp.pid, sizeof(smp.pid), 0, NULL);
 		symbolizer__add_pid(s->sym, (int)smp.pid);
 	}
+	leaffix__apply(s->leaffix, &smp, s->fixed_ips);
 	stack_table__add(s->stacks, &smp);
 	return 0;
 }
@@ -204,8 +208,16 @@ static int session_write_file(const struct session *s, const char *path,
 	return err;
 }
 
+static void session_report_problem(const char *path, int err, void *ctx)
+{
+	(void)ctx;
+	fprintf(stderr, "profctl: %s: %s; its addresses are named from ELF symbols only, the rest of the profile is intact\n",
+		path, profctl_strerror(err));
+}
+
 static void session_summary(struct session *s, const struct ksampler_stats *st)
 {
+	const struct leaffix_stats *lf = leaffix__stats(s->leaffix);
 	struct rusage ru;
 	char *comment = s->comment;
 	size_t len = sizeof(s->comment);
@@ -234,6 +246,11 @@ static void session_summary(struct session *s, const struct ksampler_stats *st)
 		ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
 		(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6,
 		s->bad_records ? ", some malformed records were skipped" : "");
+	if (lf->go_leaves)
+		fprintf(stderr, "profctl: Go leaf fix-up: %" PRIu64 " of %" PRIu64
+			" samples in Go code had their frameless leaf's caller restored, %" PRIu64 " could not be\n",
+			lf->repaired, lf->go_leaves, lf->unrepairable);
+	symbolizer__for_each_problem(s->sym, session_report_problem, NULL);
 }
 
 /* Opens, configures and arms the session. Returns an exit code, or -1. */
@@ -264,11 +281,12 @@ static int session_open(struct session *s)
 		return session_target_error(o->pid, err);
 	s->stacks = stack_table__new(SESSION_MAX_TABLE_BYTES);
 	s->sym = symbolizer__new("/proc");
+	s->leaffix = s->sym ? leaffix__new(s->sym) : NULL;
 	s->pids = hashmap__new();
 	s->rings = ring_set__open(kdev__fd(s->dev), s->version.nr_cpu_ids,
 				  cfg.ring_pages,
 				  s->version.page_size);
-	if (!s->stacks || !s->sym || !s->pids || !s->rings) {
+	if (!s->stacks || !s->sym || !s->leaffix || !s->pids || !s->rings) {
 		fprintf(stderr, "profctl: cannot set up the session: %s\n",
 			profctl_strerror(errno));
 		return PROFCTL_EXIT_FAILURE;
@@ -396,6 +414,7 @@ void session_free(struct session *s)
 	if (!s)
 		return;
 	ring_set__close(s->rings);
+	leaffix__free(s->leaffix);
 	symbolizer__free(s->sym);
 	stack_table__free(s->stacks);
 	hashmap__free(s->pids);

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hashmap.h"
+#include "leaffix.h"
+
+struct leaffix {
+	struct symbolizer *sym;
+	/*
+	 * (pid, pc) -> SP delta + 1, or 0 for "not Go": samples repeat
+	 * their leaf PCs, and the table walk is the costly part.
+	 */
+	struct hashmap *deltas;
+	struct leaffix_stats stats;
+};
+
+enum leaffix_verdict leaffix_judge(const struct sample *s, int64_t sp_delta)
+{
+	if (sp_delta == 0)
+		return (s->flags & KSAMPLER_SAMPLE_SP_WORD) ? LEAFFIX_INSERT :
+							      LEAFFIX_UNREPAIRABLE;
+	/*
+	 * Both Go prologues (1.17-1.20: SUBQ; MOVQ BP; LEAQ, and 1.21 on:
+	 * PUSHQ BP; MOVQ SP, BP; SUBQ) leave BP at SP + delta - 8 once
+	 * the frame is set up; any other BP is still the caller's.
+	 */
+	if (sp_delta > 0 && s->user_bp == s->user_sp + (uint64_t)sp_delta - 8)
+		return LEAFFIX_FRAMED;
+	return LEAFFIX_UNREPAIRABLE;
+}
+
+struct leaffix *leaffix__new(struct symbolizer *sym)
+{
+	struct leaffix *lf = calloc(1, sizeof(*lf));
+
+	if (!lf)
+		return NULL;
+	lf->sym = sym;
+	lf->deltas = hashmap__new();
+	if (!lf->deltas) {
+		free(lf);
+		return NULL;
+	}
+	return lf;
+}
+
+void leaffix__free(struct leaffix *lf)
+{
+	if (!lf)
+		return;
+	hashmap__free(lf->deltas);
+	free(lf);
+}
+
+/* The SP delta at @pc of @s's process: 0, or -ENOENT when not Go. */
+static int leaffix_delta(struct leaffix *lf, const struct sample *s,
+			 uint64_t pc, int64_t *delta)
+{
+	uint64_t key[2] = { s->pid, pc }, *slot;
+	int err;
+
+	slot = hashmap__find(lf->deltas, key, sizeof(key));
+	if (!slot) {
+		err = symbolizer__sp_delta(lf->sym, (int)s->pid, pc, delta);
+		/* a full map only costs the cache, never the answer */
+		slot = hashmap__add(lf->deltas, key, sizeof(key),
+				    err ? 0 : (uint64_t)*delta + 1, NULL);
+		return err;
+	}
+	if (!*slot)
+		return -ENOENT;
+	*delta = (int64_t)(*slot - 1);
+	return 0;
+}
+
+void leaffix__apply(struct leaffix *lf, struct sample *s, __u64 *buf)
+{
+	uint16_t n = s->nr_frames;
+	int64_t delta;
+
+	/* 32-bit processes lay their frames out otherwise */
+	if (!n || (s->flags & KSAMPLER_SAMPLE_COMPAT) ||
+	    leaffix_delta(lf, s, s->ips[0], &delta))
+		return;
+	lf->stats.go_leaves++;
+	switch (leaffix_judge(s, delta)) {
+	case LEAFFIX_FRAMED:
+		return;
+	case LEAFFIX_UNREPAIRABLE:
+		lf->stats.unrepairable++;
+		return;
+	case LEAFFIX_INSERT:
+		/* only a return address into Go code is believed */
+		if (s->sp_word && !leaffix_delta(lf, s, s->sp_word - 1, &delta))
+			break;
+		lf->stats.unrepairable++;
+		return;
+	}
+	if (n == KSAMPLER_MAX_FRAMES)
+		n--;
+	buf[0] = s->ips[0];
+	buf[1] = s->sp_word;
+	memcpy(buf + 2, s->ips + 1, (size_t)(n - 1) * sizeof(*buf));
+	s->ips = buf;
+	s->nr_frames = n + 1;
+	lf->stats.repaired++;
+}
+
+const struct leaffix_stats *leaffix__stats(const struct leaffix *lf)
+{
+	return &lf->stats;
+}

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gobinary.h"
+#include "objfile.h"
+#include "symfile.h"
+
+/*
+ * The PC cache: direct-mapped, so its size is fixed. Chains longer than
+ * a slot holds are looked up each time (they are rare).
+ */
+#define SYMFILE_CACHE_SLOTS 1024
+#define SYMFILE_CACHE_FRAMES 6
+
+struct symfile_slot {
+	uint64_t vaddr;
+	int nr;				/* -1: empty */
+	struct sym_frame frames[SYMFILE_CACHE_FRAMES];
+};
+
+struct symfile {
+	struct objfile *obj;
+	struct gopclntab *go;		/* NULL: not Go, or unreadable */
+	uint64_t go_start, go_end;	/* the PCs the table covers */
+	struct gobinary_info go_info;
+	bool is_go;
+	int go_err;
+	struct symfile_slot *cache;	/* Go binaries only */
+};
+
+struct symfile *symfile__open_fd(int fd)
+{
+	struct symfile *sf;
+	size_t i;
+
+	if (fd < 0)
+		return NULL;
+	sf = calloc(1, sizeof(*sf));
+	if (!sf) {
+		close(fd);
+		return NULL;
+	}
+	sf->obj = objfile__open_fd(fd);
+	if (!sf->obj) {
+		free(sf);
+		return NULL;		/* errno is objfile's */
+	}
+	sf->is_go = gobinary__detect(sf->obj, &sf->go_info);
+	if (!sf->is_go)
+		return sf;
+	sf->go = gobinary__open_pclntab(sf->obj, &sf->go_info);
+	if (!sf->go) {
+		sf->go_err = -errno;
+		return sf;
+	}
+	gopclntab__range(sf->go, &sf->go_start, &sf->go_end);
+	sf->cache = malloc(SYMFILE_CACHE_SLOTS * sizeof(sf->cache[0]));
+	for (i = 0; sf->cache && i < SYMFILE_CACHE_SLOTS; i++)
+		sf->cache[i].nr = -1;
+	return sf;
+}
+
+void symfile__close(struct symfile *sf)
+{
+	if (!sf)
+		return;
+	free(sf->cache);
+	gopclntab__close(sf->go);
+	objfile__close(sf->obj);
+	free(sf);
+}
+
+int symfile__vaddr(const struct symfile *sf, uint64_t map_start,
+		   uint64_t map_offset, uint64_t addr, uint64_t *vaddr)
+{
+	return objfile__vaddr(sf->obj, map_start, map_offset, addr, vaddr);
+}
+
+static int symfile_go_lookup(struct symfile *sf, uint64_t vaddr,
+			     struct sym_frame *frames, size_t max)
+{
+	struct go_frame gf[SYMFILE_MAX_FRAMES];
+	int n, i;
+
+	if (max > SYMFILE_MAX_FRAMES)
+		max = SYMFILE_MAX_FRAMES;
+	n = gopclntab__lookup(sf->go, vaddr, gf, max, NULL);
+	for (i = 0; i < n; i++) {
+		frames[i].function = gf[i].function;
+		frames[i].file = gf[i].file;
+		frames[i].line = gf[i].line;
+		frames[i].start_line = gf[i].start_line;
+	}
+	/* a corrupt entry reads as unknown; the rest of the table serves */
+	return n < 0 ? 0 : n;
+}
+
+int symfile__lookup(struct symfile *sf, uint64_t vaddr,
+		    struct sym_frame *frames, size_t max)
+{
+	struct symfile_slot *slot;
+	int n;
+
+	if (!max)
+		return 0;
+	if (sf->go && vaddr >= sf->go_start && vaddr < sf->go_end) {
+		slot = sf->cache ? &sf->cache[(vaddr >> 2) % SYMFILE_CACHE_SLOTS] : NULL;
+		if (slot && slot->nr >= 0 && slot->vaddr == vaddr &&
+		    (size_t)slot->nr <= max) {
+			memcpy(frames, slot->frames, (size_t)slot->nr * sizeof(*frames));
+			return slot->nr;
+		}
+		n = symfile_go_lookup(sf, vaddr, frames, max);
+		if (slot && n <= SYMFILE_CACHE_FRAMES) {
+			slot->vaddr = vaddr;
+			slot->nr = n;
+			memcpy(slot->frames, frames, (size_t)n * sizeof(*frames));
+		}
+		if (n)
+			return n;
+	}
+	/* C in a Go binary (cgo), or not Go at all */
+	memset(frames, 0, sizeof(*frames));
+	frames->function = objfile__symbol(sf->obj, vaddr, NULL);
+	return frames->function ? 1 : 0;
+}
+
+int symfile__sp_delta(const struct symfile *sf, uint64_t vaddr,
+		      int64_t *delta)
+{
+	if (!sf->go)
+		return -ENOENT;
+	return gopclntab__sp_delta(sf->go, vaddr, delta) ? -ENOENT : 0;
+}
+
+void symfile__caps(const struct symfile *sf, struct symfile_caps *caps)
+{
+	caps->functions = sf->go || objfile__has_symbols(sf->obj);
+	caps->filenames = caps->line_numbers = sf->go != NULL;
+	caps->inline_frames = sf->go != NULL;
+}
+
+const char *symfile__build_id(const struct symfile *sf)
+{
+	return objfile__build_id(sf->obj);
+}
+
+const char *symfile__go_version(const struct symfile *sf)
+{
+	return sf->go_info.version;
+}
+
+bool symfile__is_go(const struct symfile *sf)
+{
+	return sf->is_go;
+}
+
+int symfile__go_error(const struct symfile *sf)
+{
+	return sf->go_err;
+}
