@@ -65,4 +65,44 @@ tap_expect "record --help: documents --per-process" 0 "--per-process DIR"
 tap_run "$profctl" --version
 tap_expect "--version is version" 0 "^profctl +[0-9]"
 
+# symbolize: usage, and binaries that are not what they claim
+tap_run "$profctl" symbolize
+tap_expect "symbolize without -e: usage error" 2 "give it with -e BINARY"
+tap_run "$profctl" symbolize --help
+tap_expect "symbolize --help: documents --inlines" 0 "--inlines"
+tap_run "$profctl" symbolize -e /etc/passwd < /dev/null
+tap_expect "symbolize a text file: not ELF, exit 1" 1 "/etc/passwd: not a 64-bit ELF file"
+tap_run "$profctl" symbolize -e /nonexistent < /dev/null
+tap_expect "symbolize a missing file: exit 1" 1 "/nonexistent: No such file"
+wl=build/workloads/cpusplit
+if [ -x "$wl" ] && command -v go >/dev/null; then
+	scratch=$(mktemp -d)
+	alpha=$(go tool nm "$wl" | awk '$3 == "main.alpha" { print $1 }')
+	tap_run sh -c "printf '%s\\n' 0x$alpha zzz $alpha | $profctl symbolize -e $wl"
+	tap_expect "symbolize: a bad line answers ? in place, says which, exit 1" 1 \
+		"line 2: not a hex address"
+	if [ "$(printf '%s\n' "$tap_out" | sed -n '1p;3p;5p' | tr '\n' ' ')" = "main.alpha ? main.alpha " ]; then
+		tap_ok "symbolize: answers stay aligned with the input lines"
+	else
+		tap_not_ok "symbolize: answers stay aligned with the input lines" "$tap_out"
+	fi
+	# corrupt the pclntab's functab offset: the binary still opens,
+	# the reason is given, every answer is "?" rather than a wrong name
+	cp "$wl" "$scratch/corrupt"
+	off=$(readelf -SW "$wl" | sed -n 's/.* \.gopclntab  *[A-Z]*  *[0-9a-f]*  *\([0-9a-f]*\) .*/\1/p')
+	printf '\xff\xff\xff\x7f' | dd of="$scratch/corrupt" bs=1 \
+		seek=$((0x$off + 64)) conv=notrunc status=none
+	tap_run sh -c "echo $alpha | $profctl symbolize -e $scratch/corrupt"
+	tap_expect "symbolize a corrupt pclntab: says so, falls back, exit 0" 0 \
+		"corrupt: corrupt Go symbol table .pclntab.; using its ELF symbols only"
+	tap_expect "symbolize a corrupt pclntab: the ELF symbol still names it" 0 "^main.alpha"
+	head -c 100000 "$wl" > "$scratch/truncated"
+	tap_run sh -c "echo $alpha | $profctl symbolize -e $scratch/truncated"
+	tap_expect "symbolize a truncated binary: a clear error, exit 1" 1 \
+		"truncated: truncated or damaged ELF file"
+	rm -rf "$scratch"
+else
+	tap_skip "symbolize on a Go binary" "build/workloads/cpusplit or go missing"
+fi
+
 tap_done

@@ -10,6 +10,8 @@ static const char *const profctl_error_text[] = {
 		"device is not a ksampler device",
 	[PROFCTL_ERR_NOT_ELF - PROFCTL_ERR_BASE] =
 		"not a 64-bit ELF file",
+	[PROFCTL_ERR_BAD_ELF - PROFCTL_ERR_BASE] =
+		"truncated or damaged ELF file (headers point past its end)",
 	[PROFCTL_ERR_BAD_PCLNTAB - PROFCTL_ERR_BASE] =
 		"corrupt Go symbol table (pclntab)",
 	[PROFCTL_ERR_NO_PCLNTAB - PROFCTL_ERR_BASE] =

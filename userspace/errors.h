@@ -17,6 +17,8 @@ enum profctl_error {
 	PROFCTL_ERR_NOT_KSAMPLER,
 	/* a file that is not a 64-bit ELF object we can read */
 	PROFCTL_ERR_NOT_ELF,
+	/* an ELF file whose headers point past its end (truncated?) */
+	PROFCTL_ERR_BAD_ELF,
 	/* a Go symbol table (pclntab) that contradicts itself */
 	PROFCTL_ERR_BAD_PCLNTAB,
 	/* a Go binary whose symbol table cannot be found */

@@ -44,6 +44,35 @@ struct objfile {
 #define OBJFILE_R_X86_64_RELATIVE 8
 #define OBJFILE_R_AARCH64_RELATIVE 1027
 
+/*
+ * libelf reads lazily, so a truncated file opens fine and then quietly
+ * has nothing in it: refuse one whose header tables or sections run
+ * past its end, so the user hears why.
+ */
+static int objfile_check_extent(const struct objfile *obj)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Ehdr eh;
+	GElf_Shdr sh;
+
+	if (!gelf_getehdr(obj->elf, &eh))
+		return -PROFCTL_ERR_BAD_ELF;
+	if (eh.e_phoff > obj->raw_size ||
+	    (uint64_t)eh.e_phnum * eh.e_phentsize > obj->raw_size - eh.e_phoff ||
+	    eh.e_shoff > obj->raw_size ||
+	    (uint64_t)eh.e_shnum * eh.e_shentsize > obj->raw_size - eh.e_shoff)
+		return -PROFCTL_ERR_BAD_ELF;
+	while ((scn = elf_nextscn(obj->elf, scn))) {
+		if (!gelf_getshdr(scn, &sh))
+			return -PROFCTL_ERR_BAD_ELF;
+		if (sh.sh_type != SHT_NOBITS &&
+		    (sh.sh_offset > obj->raw_size ||
+		     sh.sh_size > obj->raw_size - sh.sh_offset))
+			return -PROFCTL_ERR_BAD_ELF;
+	}
+	return 0;
+}
+
 static int objfile_load_segments(struct objfile *obj)
 {
 	size_t n, i;
@@ -254,7 +283,9 @@ struct objfile *objfile__open_fd(int fd)
 		err = -PROFCTL_ERR_NOT_ELF;
 		goto fail;
 	}
-	err = objfile_load_segments(obj);
+	err = objfile_check_extent(obj);
+	if (!err)
+		err = objfile_load_segments(obj);
 	if (!err)
 		err = objfile_load_sections(obj);
 	if (err)

@@ -48,6 +48,46 @@ static void test_own_function_by_runtime_address(void **state)
 	objfile__close(obj);
 }
 
+/* A pointer the loader fills in: a relative relocation in this PIE. */
+int (*objfile_test_pointer)(int) = objfile_test_marker;
+
+static void test_bytes_sections_symbols_relocations(void **state)
+{
+	struct objfile *obj = objfile__open_fd(open("/proc/self/exe", O_RDONLY));
+	struct maps *maps = maps__load("/proc", getpid());
+	uint64_t marker = (uint64_t)(uintptr_t)objfile_test_marker, vaddr;
+	uint64_t sym, ptr, value, text, size;
+	const struct map_entry *m = maps__find(maps, marker);
+	const uint8_t *code;
+
+	(void)state;
+	assert_non_null(obj);
+	assert_non_null(m);
+	assert_int_equal(objfile__vaddr(obj, m->start, m->offset, marker, &vaddr), 0);
+	/* by name, whatever the symbol's type */
+	assert_int_equal(objfile__symbol_value(obj, "objfile_test_marker", &sym), 0);
+	assert_int_equal(sym, vaddr);
+	assert_int_equal(objfile__symbol_value(obj, "objfile_test_pointer", &ptr), 0);
+	assert_int_equal(objfile__symbol_value(obj, "no_such_symbol", &value), -ENOENT);
+	/* the file's bytes at a link-time address are the code we run */
+	code = objfile__bytes(obj, vaddr, 16);
+	assert_non_null(code);
+	assert_memory_equal(code, (const void *)(uintptr_t)marker, 16);
+	assert_null(objfile__bytes(obj, vaddr, 1ULL << 40));
+	assert_null(objfile__bytes(obj, 0xffffffffffff0000ULL, 16));
+	/* the pointer is zero-based in the file: its relocation says where */
+	assert_true(objfile__nr_relocs(obj) > 0);
+	assert_int_equal(objfile__word(obj, ptr, &value), 0);
+	assert_int_equal(value, vaddr);
+	assert_int_equal(objfile__section(obj, ".text", &text, &size), 0);
+	assert_true(vaddr >= text && vaddr < text + size);
+	assert_int_equal(objfile__section(obj, ".no_such", &text, &size), -ENOENT);
+	assert_true(objfile__nr_segments(obj) >= 2);
+	assert_null(objfile__segment(obj, objfile__nr_segments(obj)));
+	maps__free(maps);
+	objfile__close(obj);
+}
+
 static void test_libc_through_dynsym(void **state)
 {
 	struct maps *maps = maps__load("/proc", getpid());
@@ -84,6 +124,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_own_function_by_runtime_address),
+		cmocka_unit_test(test_bytes_sections_symbols_relocations),
 		cmocka_unit_test(test_libc_through_dynsym),
 		cmocka_unit_test(test_not_elf),
 	};

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * leaffix: the verdict for each point of a Go function's life where the
+ * frame pointer may not be its own (entry, the two prologue styles, the
+ * epilogue), and the repair applied end to end on a real Go binary seen
+ * through a made-up /proc.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "leaffix.h"
+#include "objfile.h"
+
+/* The caller's frame: BP points here while the leaf has none. */
+#define CALLER_BP	0x7ffc0000f000ULL
+#define SP		0x7ffc0000e000ULL
+
+static struct sample leaf_sample(uint64_t sp, uint64_t bp, bool sp_word)
+{
+	struct sample s = { .user_sp = sp, .user_bp = bp, .nr_frames = 2 };
+
+	s.flags = sp_word ? KSAMPLER_SAMPLE_SP_WORD : 0;
+	s.sp_word = 0x401234;
+	return s;
+}
+
+static void test_frameless_leaf_takes_the_word_at_sp(void **state)
+{
+	struct sample s = leaf_sample(SP, CALLER_BP, true);
+
+	(void)state;
+	assert_int_equal(leaffix_judge(&s, 0), LEAFFIX_INSERT);
+	/* without the word the caller cannot be named */
+	s = leaf_sample(SP, CALLER_BP, false);
+	assert_int_equal(leaffix_judge(&s, 0), LEAFFIX_UNREPAIRABLE);
+}
+
+static void test_go121_prologue(void **state)
+{
+	struct sample s;
+
+	(void)state;
+	/* after PUSHQ BP, before MOVQ SP, BP: BP is still the caller's */
+	s = leaf_sample(SP, CALLER_BP, true);
+	assert_int_equal(leaffix_judge(&s, 8), LEAFFIX_UNREPAIRABLE);
+	/* after MOVQ SP, BP */
+	s = leaf_sample(SP, SP, true);
+	assert_int_equal(leaffix_judge(&s, 8), LEAFFIX_FRAMED);
+	/* after SUBQ $0x20, SP: BP = SP + 0x20 */
+	s = leaf_sample(SP, SP + 0x20, true);
+	assert_int_equal(leaffix_judge(&s, 0x28), LEAFFIX_FRAMED);
+}
+
+static void test_go119_prologue(void **state)
+{
+	struct sample s;
+
+	(void)state;
+	/* SUBQ $0x30, SP done; MOVQ BP, 0x28(SP) and LEAQ not yet */
+	s = leaf_sample(SP, CALLER_BP, true);
+	assert_int_equal(leaffix_judge(&s, 0x30), LEAFFIX_UNREPAIRABLE);
+	/* after LEAQ 0x28(SP), BP */
+	s = leaf_sample(SP, SP + 0x28, true);
+	assert_int_equal(leaffix_judge(&s, 0x30), LEAFFIX_FRAMED);
+}
+
+static void test_epilogue_after_pop(void **state)
+{
+	/* ADDQ; POPQ BP; at RET the delta is back to 0, BP the caller's */
+	struct sample s = leaf_sample(SP, CALLER_BP, true);
+
+	(void)state;
+	assert_int_equal(leaffix_judge(&s, 0), LEAFFIX_INSERT);
+}
+
+/* A /proc holding one process, 4242, running @exe mapped at its vaddr. */
+static char *fake_proc(const char *exe, char *dir)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	FILE *f;
+
+	assert_int_equal(stat(exe, &st), 0);
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/4242", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof(path), "%s/4242/root", dir);
+	assert_int_equal(symlink("/", path), 0);
+	snprintf(path, sizeof(path), "%s/4242/maps", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	/* non-PIE: runtime addresses are link-time ones */
+	fprintf(f, "00400000-00800000 r-xp 00000000 00:2a %lu %s\n",
+		(unsigned long)st.st_ino, exe);
+	fclose(f);
+	return dir;
+}
+
+static void remove_fake_proc(const char *dir)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/4242/maps", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/4242/root", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/4242", dir);
+	rmdir(path);
+	rmdir(dir);
+}
+
+static void test_repairs_a_real_go_leaf(void **state)
+{
+	const char *exe = "build/workloads/cpusplit";
+	char dir[] = "/tmp/leaffix_test.XXXXXX", abs[PATH_MAX];
+	uint64_t alpha, func1;
+	__u64 walked[2];
+	struct objfile *obj;
+	struct symbolizer *sym;
+	struct leaffix *lf;
+	__u64 buf[KSAMPLER_MAX_FRAMES];
+	struct sample s;
+
+	(void)state;
+	if (!realpath(exe, abs)) {
+		skip();		/* make workloads builds it */
+		return;
+	}
+	obj = objfile__open_fd(open(abs, O_RDONLY));
+	assert_non_null(obj);
+	/* main.alpha: frameless, called by the closure main.main.func1 */
+	assert_int_equal(objfile__symbol_value(obj, "main.alpha", &alpha), 0);
+	assert_int_equal(objfile__symbol_value(obj, "main.main.func1", &func1), 0);
+	objfile__close(obj);
+	sym = symbolizer__new(fake_proc(abs, dir));
+	assert_non_null(sym);
+	assert_int_equal(symbolizer__add_pid(sym, 4242), 0);
+	lf = leaffix__new(sym);
+	assert_non_null(lf);
+
+	walked[0] = alpha + 1;
+	walked[1] = 0x401001;		/* what the walk found: func1's caller */
+	s = leaf_sample(SP, CALLER_BP, true);
+	s.pid = 4242;
+	s.ips = walked;
+	s.sp_word = func1 + 0x10;	/* the return address into func1 */
+	leaffix__apply(lf, &s, buf);
+	assert_int_equal(s.nr_frames, 3);
+	assert_ptr_equal(s.ips, buf);
+	assert_int_equal(s.ips[0], alpha + 1);
+	assert_int_equal(s.ips[1], func1 + 0x10);
+	assert_int_equal(s.ips[2], 0x401001);
+
+	/* a word at SP that is no return address into Go is not believed */
+	s = leaf_sample(SP, CALLER_BP, true);
+	s.pid = 4242;
+	s.ips = walked;
+	s.sp_word = 0x12345;
+	leaffix__apply(lf, &s, buf);
+	assert_int_equal(s.nr_frames, 2);
+	assert_ptr_equal(s.ips, walked);
+
+	/* a leaf outside Go code is left alone, and not counted */
+	walked[0] = 0x12345;
+	s.ips = walked;
+	leaffix__apply(lf, &s, buf);
+	assert_int_equal(s.nr_frames, 2);
+	assert_int_equal(leaffix__stats(lf)->go_leaves, 2);
+	assert_int_equal(leaffix__stats(lf)->repaired, 1);
+	assert_int_equal(leaffix__stats(lf)->unrepairable, 1);
+
+	leaffix__free(lf);
+	symbolizer__free(sym);
+	remove_fake_proc(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_frameless_leaf_takes_the_word_at_sp),
+		cmocka_unit_test(test_go121_prologue),
+		cmocka_unit_test(test_go119_prologue),
+		cmocka_unit_test(test_epilogue_after_pop),
+		cmocka_unit_test(test_repairs_a_real_go_leaf),
+	};
+
+	return cmocka_run_group_tests_name("leaffix", tests, NULL, NULL);
+}
