@@ -250,8 +250,9 @@ static int objfile_load_sections(struct objfile *obj)
 	}
 	if (err)
 		return err;
-	qsort(obj->relocs, obj->nr_relocs, sizeof(obj->relocs[0]),
-	      objfile_reloc_cmp);
+	if (obj->nr_relocs)
+		qsort(obj->relocs, obj->nr_relocs, sizeof(obj->relocs[0]),
+		      objfile_reloc_cmp);
 	scn = obj->symtab ? obj->symtab : obj->dynsym;
 	if (!scn || !gelf_getshdr(scn, &chosen))
 		return 0;
