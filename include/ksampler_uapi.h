@@ -34,7 +34,7 @@
  * new ioctl. A collector refuses a module whose major differs from its own.
  */
 #define KSAMPLER_ABI_MAJOR	1
-#define KSAMPLER_ABI_MINOR	1
+#define KSAMPLER_ABI_MINOR	2
 
 #define KSAMPLER_DEVICE_NAME	"ksampler"
 #define KSAMPLER_DEVICE_PATH	"/dev/ksampler"
@@ -47,6 +47,7 @@
 
 /* ksampler_version.features bits: what this module build can do. */
 #define KSAMPLER_FEAT_SAMPLING		(1ULL << 0)	/* ABI 1.1 ioctls */
+#define KSAMPLER_FEAT_EXEC_GEN		(1ULL << 1)	/* ABI 1.2: sample exec_gen */
 
 #define KSAMPLER_VERSION_STRING_LEN	32
 
@@ -297,7 +298,8 @@ enum ksampler_record_type {
  *	__u32 tid;		pid namespace (0 if not visible there)
  *	__u32 cpu;
  *	__u16 nr_frames;	entries in ips[]
- *	__u16 reserved;
+ *	__u16 exec_gen;		changes when the process execs (ABI 1.2;
+ *				0 before): which image the addresses are in
  *	__u64 user_ip;		user registers at the sample, for repairing
  *	__u64 user_sp;		the caller a frameless leaf hides
  *	__u64 user_bp;
@@ -312,7 +314,7 @@ struct ksampler_sample {
 	__u32 tid;
 	__u32 cpu;
 	__u16 nr_frames;
-	__u16 reserved;
+	__u16 exec_gen;
 	__u64 user_ip;
 	__u64 user_sp;
 	__u64 user_bp;

@@ -88,7 +88,7 @@ static long ks_ioctl_get_version(void __user *uarg)
 	v.abi_minor = KSAMPLER_ABI_MINOR;
 	v.nr_cpu_ids = nr_cpu_ids;
 	v.page_size = PAGE_SIZE;
-	v.features = KSAMPLER_FEAT_SAMPLING;
+	v.features = KSAMPLER_FEAT_SAMPLING | KSAMPLER_FEAT_EXEC_GEN;
 	strscpy(v.module_version, KSAMPLER_VERSION, sizeof(v.module_version));
 
 	return ks_copy_struct_to_user(uarg, usize, &v, sizeof(v));

@@ -58,7 +58,11 @@ static void ks_sample(struct ks_cpu *c, struct pt_regs *regs,
 	rec->pid = __task_pid_nr_ns(current, PIDTYPE_TGID, sess->pid_ns);
 	rec->tid = __task_pid_nr_ns(current, PIDTYPE_PID, sess->pid_ns);
 	rec->cpu = c->cpu;
-	rec->reserved = 0;
+	/*
+	 * Every exec bumps self_exec_id (and clone copies it): the
+	 * collector tells images apart by it when a process execs.
+	 */
+	rec->exec_gen = (u16)READ_ONCE(current->self_exec_id);
 	BUILD_BUG_ON(sizeof(rec->comm) != sizeof(current->comm));
 	memcpy(rec->comm, current->comm, sizeof(rec->comm));
 	ks_unwind_user(regs, rec, max_frames,

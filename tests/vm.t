@@ -40,6 +40,10 @@ check_profiles() {
 		tap_not_ok "$f: stripped PIE: mapping has functions, files, lines and inline frames" \
 			"$(go tool pprof -raw "$dir/pie-stripped.pb.gz" 2>&1 | sed -n '/^Mappings/,$p' | head)"
 	fi
+	# exec mid-session: cpusplit's functions before, fixedwork's after,
+	# each from its own binary although their addresses overlap
+	pprof_check "$f: exec mid-session" "$dir/exec.pb.gz" main.descend 60 25 cum
+	pprof_check "$f: exec mid-session" "$dir/exec.pb.gz" main.gamma 20 15 cum
 	# a thread started 1 s after the session is in it, and the split
 	# within thread 1 holds
 	late_a=$(pprof_cum "$dir/late.pb.gz" main.alpha)

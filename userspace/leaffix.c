@@ -58,12 +58,13 @@ void leaffix__free(struct leaffix *lf)
 static int leaffix_delta(struct leaffix *lf, const struct sample *s,
 			 uint64_t pc, int64_t *delta)
 {
-	uint64_t key[2] = { s->pid, pc }, *slot;
+	uint64_t key[2] = { (uint64_t)s->pid << 16 | s->exec_gen, pc }, *slot;
 	int err;
 
 	slot = hashmap__find(lf->deltas, key, sizeof(key));
 	if (!slot) {
-		err = symbolizer__sp_delta(lf->sym, (int)s->pid, pc, delta);
+		err = symbolizer__sp_delta(lf->sym, (int)s->pid, s->exec_gen, pc,
+					   delta);
 		/* a full map only costs the cache, never the answer */
 		slot = hashmap__add(lf->deltas, key, sizeof(key),
 				    err ? 0 : (uint64_t)*delta + 1, NULL);

@@ -39,7 +39,7 @@ static uint64_t render_pc(const uint64_t *ips, uint32_t i)
  * symbolized once, and later stacks reuse the result from this cache.
  */
 struct render_key {
-	uint64_t pid;
+	uint64_t image;		/* pid << 16 | exec generation */
 	uint64_t pc;
 };
 
@@ -65,9 +65,10 @@ static bool render_is_dropped_root(const struct frame_info *f)
 /* The location's id, with RENDER_DROP_ROOT set for a root to drop. */
 #define RENDER_DROP_ROOT (1ULL << 63)
 
-static uint64_t render_location(struct pprof_ctx *c, int pid, uint64_t pc)
+static uint64_t render_location(struct pprof_ctx *c,
+				const struct stack_entry *e, uint64_t pc)
 {
-	struct render_key key = { (uint64_t)pid, pc };
+	struct render_key key = { (uint64_t)e->pid << 16 | e->exec_gen, pc };
 	struct pprof_line lines[SYMFILE_MAX_FRAMES];
 	struct pprof_mapping pm = { 0 };
 	uint64_t mapping = 0, *cached, id;
@@ -77,7 +78,7 @@ static uint64_t render_location(struct pprof_ctx *c, int pid, uint64_t pc)
 	cached = hashmap__find(c->done, &key, sizeof(key));
 	if (cached)
 		return *cached;
-	symbolizer__resolve(c->sym, pid, pc, &f);
+	symbolizer__resolve(c->sym, (int)e->pid, e->exec_gen, pc, &f);
 	if (f.map) {
 		pm.start = f.map->start;
 		pm.limit = f.map->end;
@@ -114,14 +115,15 @@ static int render_pprof_entry(const struct stack_entry *e, void *ctx)
 		{ .key = "pid", .num = e->pid },
 		{ .key = "tid", .num = e->tid },
 		{ .key = "thread_name", .str = e->comm },
-		{ .key = "comm", .str = symbolizer__comm(c->sym, (int)e->pid) },
+		{ .key = "comm", .str = symbolizer__comm(c->sym, (int)e->pid,
+						      e->exec_gen) },
 	};
 	uint32_t i, n;
 
 	if (c->pid && (int)e->pid != c->pid)
 		return 0;
 	for (i = 0; i < e->nr_frames; i++) {
-		c->locs[i] = render_location(c, (int)e->pid, render_pc(e->ips, i));
+		c->locs[i] = render_location(c, e, render_pc(e->ips, i));
 		if (!c->locs[i])
 			return c->err = -ENOMEM;
 	}
@@ -202,10 +204,11 @@ struct collapsed_ctx {
  * ';' (inlined functions are frames of their own, as in pprof); NULL
  * when nothing resolves. Resolved once per pair.
  */
-static const char *render_name(struct collapsed_ctx *c, int pid, uint64_t pc,
+static const char *render_name(struct collapsed_ctx *c,
+			       const struct stack_entry *e, uint64_t pc,
 			       bool *drop_root)
 {
-	struct render_key key = { (uint64_t)pid, pc };
+	struct render_key key = { (uint64_t)e->pid << 16 | e->exec_gen, pc };
 	uint64_t *cached = hashmap__find(c->done, &key, sizeof(key));
 	char *text = NULL, **texts;
 	struct frame_info f;
@@ -217,7 +220,7 @@ static const char *render_name(struct collapsed_ctx *c, int pid, uint64_t pc,
 		*drop_root = *cached & RENDER_DROP_ROOT;
 		return (const char *)(uintptr_t)(*cached & ~RENDER_DROP_ROOT);
 	}
-	symbolizer__resolve(c->sym, pid, pc, &f);
+	symbolizer__resolve(c->sym, (int)e->pid, e->exec_gen, pc, &f);
 	*drop_root = render_is_dropped_root(&f);
 	if (f.nr_frames) {
 		mem = open_memstream(&text, &size);
@@ -255,7 +258,7 @@ static int render_collapsed_entry(const struct stack_entry *e, void *ctx)
 	for (i = e->nr_frames; i-- > 0;) {
 		uint64_t pc = render_pc(e->ips, i);
 
-		name = render_name(c, (int)e->pid, pc, &drop);
+		name = render_name(c, e, pc, &drop);
 		if (drop && i == e->nr_frames - 1 && i)
 			continue;
 		if (name)

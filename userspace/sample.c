@@ -25,6 +25,7 @@ int sample_decode(const struct ksampler_record_header *rec, struct sample *out)
 	out->cpu = s->cpu;
 	out->flags = rec->flags;
 	out->nr_frames = s->nr_frames;
+	out->exec_gen = s->exec_gen;
 	out->user_ip = s->user_ip;
 	out->user_sp = s->user_sp;
 	out->user_bp = s->user_bp;

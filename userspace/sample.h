@@ -17,6 +17,7 @@ struct sample {
 	uint32_t pid, tid, cpu;
 	uint16_t flags;			/* KSAMPLER_SAMPLE_* */
 	uint16_t nr_frames;
+	uint16_t exec_gen;		/* changes at each exec (ABI 1.2) */
 	uint64_t user_ip, user_sp, user_bp, sp_word;
 	char comm[17];			/* NUL-terminated */
 	const __u64 *ips;		/* nr_frames, leaf first (in the record) */

@@ -11,7 +11,8 @@ struct stack_key {
 	uint32_t pid, tid;
 	char comm[16];
 	uint32_t nr_frames;
-	uint32_t pad;
+	uint16_t exec_gen;
+	uint16_t pad;
 	uint64_t ips[];
 };
 
@@ -61,6 +62,7 @@ int stack_table__add(struct stack_table *t, const struct sample *s)
 	k->tid = s->tid;
 	memcpy(k->comm, s->comm, sizeof(k->comm));
 	k->nr_frames = s->nr_frames;
+	k->exec_gen = s->exec_gen;
 	memcpy(k->ips, s->ips, s->nr_frames * sizeof(uint64_t));
 
 	count = hashmap__find(t->map, k, len);
@@ -127,6 +129,7 @@ static int stack_table_visit(const void *key, size_t len, uint64_t value,
 	e.pid = k.pid;
 	e.tid = k.tid;
 	e.comm = comm;
+	e.exec_gen = k.exec_gen;
 	e.nr_frames = k.nr_frames;
 	e.ips = (const uint64_t *)((const char *)key + sizeof(k));
 	e.count = value;

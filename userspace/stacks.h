@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * stacks.h - aggregates samples into counts per distinct (process, thread,
- * thread name, stack), and keeps the losses beside them, so that a
+ * stacks.h - aggregates samples into counts per distinct (process, exec
+ * generation, thread, thread name, stack), and keeps the losses beside them, so that a
  * profile's totals always match what the kernel fired.
  *
  * Memory is bounded: once the table holds @max_bytes, samples of stacks
@@ -26,6 +26,7 @@ struct stack_table;
 /* One distinct stack with its count; valid during a for_each call. */
 struct stack_entry {
 	uint32_t pid, tid;
+	uint16_t exec_gen;			/* which image of pid */
 	const char *comm;			/* thread name */
 	uint32_t nr_frames;
 	const uint64_t *ips;			/* leaf first */

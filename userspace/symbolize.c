@@ -10,9 +10,15 @@
 #include "hashmap.h"
 #include "symbolize.h"
 
-/* One process: its mappings, and the file behind each (or NULL). */
+/*
+ * One process image: its mappings, and the file behind each (or NULL).
+ * A process that execs becomes a new image under the same pid; samples
+ * say which by their exec generation.
+ */
 struct sym_proc {
 	int pid;
+	uint16_t gen;
+	bool gen_known;			/* false: read at start, not yet seen */
 	bool reloaded;			/* maps re-read once for a miss */
 	struct maps *maps;
 	struct symfile **files;		/* per mapping; owned by the cache */
@@ -21,7 +27,8 @@ struct sym_proc {
 
 struct symbolizer {
 	const char *proc_root;
-	struct hashmap *procs;		/* pid -> struct sym_proc * */
+	struct hashmap *procs;		/* sym_proc_key -> struct sym_proc * */
+	struct hashmap *at_start;	/* pid -> its image read at start */
 	struct hashmap *files;		/* dev:inode -> struct symfile * */
 	struct sym_proc **all;		/* every proc, for freeing */
 	size_t nr_all, cap_all;
@@ -38,8 +45,9 @@ struct symbolizer *symbolizer__new(const char *proc_root)
 		return NULL;
 	sym->proc_root = proc_root;
 	sym->procs = hashmap__new();
+	sym->at_start = hashmap__new();
 	sym->files = hashmap__new();
-	if (!sym->procs || !sym->files) {
+	if (!sym->procs || !sym->at_start || !sym->files) {
 		symbolizer__free(sym);
 		errno = ENOMEM;
 		return NULL;
@@ -72,6 +80,7 @@ void symbolizer__free(struct symbolizer *sym)
 	free(sym->all_files);
 	free(sym->file_paths);
 	hashmap__free(sym->procs);
+	hashmap__free(sym->at_start);
 	hashmap__free(sym->files);
 	free(sym);
 }
@@ -192,40 +201,101 @@ static void sym_read_comm(const struct symbolizer *sym, struct sym_proc *p)
 		fclose(f);
 }
 
-static struct sym_proc *sym_proc_find(const struct symbolizer *sym, int pid)
-{
-	uint64_t *slot = hashmap__find(sym->procs, &pid, sizeof(pid));
+struct sym_proc_key {
+	int32_t pid;
+	uint32_t gen;
+};
 
+static struct sym_proc *sym_slot_proc(const uint64_t *slot)
+{
 	return slot ? (struct sym_proc *)(uintptr_t)*slot : NULL;
 }
 
-int symbolizer__add_pid(struct symbolizer *sym, int pid)
+/*
+ * The image @gen of @pid; else the one read at start if no sample has
+ * named its generation yet (a session's first moments).
+ */
+static struct sym_proc *sym_proc_find(const struct symbolizer *sym, int pid,
+				      uint16_t gen)
 {
+	struct sym_proc_key key = { pid, gen };
 	struct sym_proc *p;
+
+	p = sym_slot_proc(hashmap__find(sym->procs, &key, sizeof(key)));
+	if (!p) {
+		p = sym_slot_proc(hashmap__find(sym->at_start, &pid, sizeof(pid)));
+		if (p && p->gen_known)
+			p = NULL;
+	}
+	return p;
+}
+
+/* Reads @pid's image as it is now. NULL with errno set. */
+static struct sym_proc *sym_proc_new(struct symbolizer *sym, int pid)
+{
+	struct sym_proc *p = calloc(1, sizeof(*p));
 	int err;
 
-	if (sym_proc_find(sym, pid))
-		return 0;
-	p = calloc(1, sizeof(*p));
 	if (!p)
-		return -ENOMEM;
+		return NULL;
 	p->pid = pid;
 	err = sym_load_maps(sym, p);
 	if (!err)
 		err = sym_push(&sym->all, &sym->nr_all, &sym->cap_all, p);
 	if (err) {
 		sym_proc_free(p);
-		return err;
+		errno = -err;
+		return NULL;
 	}
 	sym_read_comm(sym, p);
-	if (!hashmap__add(sym->procs, &pid, sizeof(pid), (uintptr_t)p, NULL))
-		return -ENOMEM;		/* freed with sym->all */
+	return p;		/* freed with sym->all */
+}
+
+static int sym_proc_index(struct symbolizer *sym, struct sym_proc *p)
+{
+	struct sym_proc_key key = { p->pid, p->gen };
+
+	return hashmap__add(sym->procs, &key, sizeof(key), (uintptr_t)p,
+			    NULL) ? 0 : -ENOMEM;
+}
+
+int symbolizer__add_pid(struct symbolizer *sym, int pid)
+{
+	struct sym_proc *p;
+
+	if (hashmap__find(sym->at_start, &pid, sizeof(pid)))
+		return 0;
+	p = sym_proc_new(sym, pid);
+	if (!p)
+		return -errno;
+	if (!hashmap__add(sym->at_start, &pid, sizeof(pid), (uintptr_t)p, NULL))
+		return -ENOMEM;
 	return 0;
 }
 
-const char *symbolizer__comm(const struct symbolizer *sym, int pid)
+int symbolizer__see(struct symbolizer *sym, int pid, uint16_t gen)
 {
-	struct sym_proc *p = sym_proc_find(sym, pid);
+	struct sym_proc_key key = { pid, gen };
+	struct sym_proc *p;
+
+	if (hashmap__find(sym->procs, &key, sizeof(key)))
+		return 0;
+	p = sym_slot_proc(hashmap__find(sym->at_start, &pid, sizeof(pid)));
+	if (!p || p->gen_known) {
+		/* new to us, or exec'ed since: its image as it is now */
+		p = sym_proc_new(sym, pid);
+		if (!p)
+			return -errno;
+	}
+	p->gen = gen;
+	p->gen_known = true;
+	return sym_proc_index(sym, p);
+}
+
+const char *symbolizer__comm(const struct symbolizer *sym, int pid,
+			     uint16_t gen)
+{
+	struct sym_proc *p = sym_proc_find(sym, pid, gen);
 
 	return p ? p->comm : "";
 }
@@ -258,10 +328,10 @@ static struct symfile *sym_locate(struct symbolizer *sym, struct sym_proc *p,
 	return file;
 }
 
-int symbolizer__resolve(struct symbolizer *sym, int pid, uint64_t addr,
-			struct frame_info *out)
+int symbolizer__resolve(struct symbolizer *sym, int pid, uint16_t gen,
+			uint64_t addr, struct frame_info *out)
 {
-	struct sym_proc *p = sym_proc_find(sym, pid);
+	struct sym_proc *p = sym_proc_find(sym, pid, gen);
 	struct symfile *file;
 	uint64_t vaddr;
 	int n;
@@ -282,10 +352,10 @@ int symbolizer__resolve(struct symbolizer *sym, int pid, uint64_t addr,
 	return 0;
 }
 
-int symbolizer__sp_delta(struct symbolizer *sym, int pid, uint64_t addr,
-			 int64_t *delta)
+int symbolizer__sp_delta(struct symbolizer *sym, int pid, uint16_t gen,
+			 uint64_t addr, int64_t *delta)
 {
-	struct sym_proc *p = sym_proc_find(sym, pid);
+	struct sym_proc *p = sym_proc_find(sym, pid, gen);
 	const struct map_entry *map;
 	struct symfile *file;
 	uint64_t vaddr;

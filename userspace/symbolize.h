@@ -37,30 +37,40 @@ struct symbolizer *symbolizer__new(const char *proc_root);
 void symbolizer__free(struct symbolizer *sym);
 
 /*
- * Reads @pid's maps and opens its files, unless already done. 0, or
- * -errno (ENOENT: the process is gone). Files that cannot be read are not
- * an error: their addresses stay unsymbolized.
+ * Reads @pid's maps and opens its files, unless already done: at session
+ * start, before any sample says which exec generation the process is in
+ * (the first one seen adopts this image). 0, or -errno (ENOENT: the
+ * process is gone). Files that cannot be read are not an error: their
+ * addresses stay unsymbolized.
  */
 int symbolizer__add_pid(struct symbolizer *sym, int pid);
 
-/* The process's name (/proc/PID/comm at add time), or "". */
-const char *symbolizer__comm(const struct symbolizer *sym, int pid);
+/*
+ * Called for each (process, exec generation) the samples name, the first
+ * time: a process never seen, or one that exec'ed since, has its maps
+ * read now, while it still runs that image, so that addresses of the old
+ * and the new image never mix. 0, or -errno.
+ */
+int symbolizer__see(struct symbolizer *sym, int pid, uint16_t gen);
+
+/* The process's name (/proc/PID/comm when read), or "". */
+const char *symbolizer__comm(const struct symbolizer *sym, int pid,
+			     uint16_t gen);
 
 /*
- * Resolves @addr of @pid (a return address already moved back into its
- * call). When @addr is in no known mapping, the maps are read again once
- * (dlopen since); 0 always, with what was found in @out, whose pointers
- * stay valid until the next call.
+ * Resolves @addr of image @gen of @pid (a return address already moved
+ * back into its call). When @addr is in no known mapping, the maps are
+ * read again once (dlopen since); 0 always, with what was found in @out.
  */
-int symbolizer__resolve(struct symbolizer *sym, int pid, uint64_t addr,
-			struct frame_info *out);
+int symbolizer__resolve(struct symbolizer *sym, int pid, uint16_t gen,
+			uint64_t addr, struct frame_info *out);
 
 /*
  * How far below its entry value the stack pointer is at @addr of @pid,
  * when @addr is in a Go function: 0, or -ENOENT.
  */
-int symbolizer__sp_delta(struct symbolizer *sym, int pid, uint64_t addr,
-			 int64_t *delta);
+int symbolizer__sp_delta(struct symbolizer *sym, int pid, uint16_t gen,
+			 uint64_t addr, int64_t *delta);
 
 /*
  * Calls @fn for each file that could be read only in part (a Go binary

@@ -50,7 +50,8 @@ struct session {
 	struct symbolizer *sym;
 	struct leaffix *leaffix;
 	__u64 fixed_ips[KSAMPLER_MAX_FRAMES];
-	struct hashmap *pids;		/* every process seen */
+	struct hashmap *pids;		/* every process seen: its latest gen */
+	struct hashmap *images;		/* (pid, exec gen) seen */
 	uint64_t bad_records;
 	uint64_t start_wall, duration;
 	char comment[256];
@@ -79,9 +80,9 @@ static int session_on_record(const struct ksampler_record_header *rec,
 			   unsigned int cpu, void *ctx)
 {
 	struct session *s = ctx;
+	uint64_t count, image, *slot;
 	struct sample smp;
 	uint32_t reason;
-	uint64_t count;
 
 	(void)cpu;
 	if (rec->type == KSAMPLER_RECORD_LOST) {
@@ -97,11 +98,17 @@ static int session_on_record(const struct ksampler_record_header *rec,
 	}
 	/*
 	 * A process seen for the first time (a child, or anyone in a
-	 * system-wide session): read its maps while it lives.
+	 * system-wide session), or in a new image since it exec'ed: read
+	 * its maps while it runs that image.
 	 */
-	if (smp.pid && !hashmap__find(s->pids, &smp.pid, sizeof(smp.pid))) {
-		hashmap__add(s->pids, &smp.pid, sizeof(smp.pid), 0, NULL);
-		symbolizer__add_pid(s->sym, (int)smp.pid);
+	image = (uint64_t)smp.pid << 16 | smp.exec_gen;
+	if (smp.pid && !hashmap__find(s->images, &image, sizeof(image))) {
+		hashmap__add(s->images, &image, sizeof(image), 0, NULL);
+		symbolizer__see(s->sym, (int)smp.pid, smp.exec_gen);
+		/* the per-process listing names a pid by its latest image */
+		slot = hashmap__add(s->pids, &smp.pid, sizeof(smp.pid), 0, NULL);
+		if (slot)
+			*slot = smp.exec_gen;
 	}
 	leaffix__apply(s->leaffix, &smp, s->fixed_ips);
 	stack_table__add(s->stacks, &smp);
@@ -283,10 +290,12 @@ static int session_open(struct session *s)
 	s->sym = symbolizer__new("/proc");
 	s->leaffix = s->sym ? leaffix__new(s->sym) : NULL;
 	s->pids = hashmap__new();
+	s->images = hashmap__new();
 	s->rings = ring_set__open(kdev__fd(s->dev), s->version.nr_cpu_ids,
 				  cfg.ring_pages,
 				  s->version.page_size);
-	if (!s->stacks || !s->sym || !s->leaffix || !s->pids || !s->rings) {
+	if (!s->stacks || !s->sym || !s->leaffix || !s->pids || !s->images ||
+	    !s->rings) {
 		fprintf(stderr, "profctl: cannot set up the session: %s\n",
 			profctl_strerror(errno));
 		return PROFCTL_EXIT_FAILURE;
@@ -395,9 +404,10 @@ static int session_visit_pid(const void *key, size_t len, uint64_t value,
 	uint32_t pid;
 
 	(void)len;
-	(void)value;
 	memcpy(&pid, key, sizeof(pid));
-	return w->fn((int)pid, symbolizer__comm(w->s->sym, (int)pid), w->ctx);
+	return w->fn((int)pid,
+		     symbolizer__comm(w->s->sym, (int)pid, (uint16_t)value),
+		     w->ctx);
 }
 
 int session_for_each_pid(const struct session *s,
@@ -418,6 +428,7 @@ void session_free(struct session *s)
 	symbolizer__free(s->sym);
 	stack_table__free(s->stacks);
 	hashmap__free(s->pids);
+	hashmap__free(s->images);
 	kdev__close(s->dev);
 	free(s);
 }

@@ -9,7 +9,9 @@
 //	          (a thread the profiler did not see at start)
 //
 // Each worker is locked to its own OS thread. It prints its pid, then runs
-// for -duration (0: until killed).
+// for -duration (0: until killed). With -exec-after DUR, it then execs the
+// command given after the flags, in the same process (a profiler must tell
+// the two images apart).
 package main
 
 import (
@@ -17,6 +19,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"syscall"
 	"time"
 )
 
@@ -58,6 +61,7 @@ func worker(body func()) {
 func main() {
 	duration := flag.Duration("duration", 0, "run time (0: until killed)")
 	late := flag.Duration("late", 0, "start the delta thread after this long (0: never)")
+	execAfter := flag.Duration("exec-after", 0, "exec the command after the flags after this long")
 	flag.Parse()
 
 	fmt.Printf("cpusplit pid %d\n", os.Getpid())
@@ -68,6 +72,12 @@ func main() {
 			time.Sleep(*late)
 			worker(func() { delta(10) })
 		}()
+	}
+	if *execAfter > 0 && flag.NArg() > 0 {
+		time.Sleep(*execAfter)
+		err := syscall.Exec(flag.Arg(0), flag.Args(), os.Environ())
+		fmt.Fprintf(os.Stderr, "cpusplit: exec %s: %v\n", flag.Arg(0), err)
+		os.Exit(1)
 	}
 	if *duration > 0 {
 		time.Sleep(*duration)
