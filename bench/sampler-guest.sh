@@ -130,7 +130,8 @@ for rep in $(seq "$reps"); do
 		"cpu_s=$(awk '{ print $1 + $2 }' /tmp/p.time)" \
 		"samples=$(sed -n 's/.* \([0-9]*\) samples written.*/\1/p' /tmp/p.log)" \
 		"rss_kib=$(sed -n 's/.*peak RSS \([0-9.]*\) MiB.*/\1/p' /tmp/p.log | awk '{ printf "%d", $1 * 1024 }')" \
-		"bytes=$(stat -c %s /tmp/p.pb.gz)"
+		"bytes=$(stat -c %s /tmp/p.pb.gz)" \
+		"$(sed -n 's/.*fix-up: \([0-9]*\) of \([0-9]*\) samples.*, \([0-9]*\) could not.*/leaf_repaired=\1 leaf_go=\2 leaf_unrepairable=\3/p' /tmp/p.log)"
 
 	build/workloads/cpusplit > /dev/null &
 	wl=$!

@@ -18,14 +18,14 @@ raw=build/bench-smoke/raw.txt
 for exp in "slowdown tool=none" "slowdown tool=ksampler" "slowdown tool=perf" \
 	"filtered tool=ksampler" "handler mode=unwind" "handler mode=no-unwind" \
 	"window window=16" "window window=256" "collector tool=profctl" \
-	"collector tool=perf"; do
-	if grep -q "^result exp=$exp .*\(elapsed_ns\|handler_ns\|cpu_s\)=[0-9]" "$raw" 2>/dev/null; then
+	"collector tool=perf" "symbolize tool=profctl" "symbolize tool=addr2line"; do
+	if grep -q "^result exp=$exp .*\(elapsed_ns\|handler_ns\|cpu_s\|wall_ms\)=[0-9]" "$raw" 2>/dev/null; then
 		tap_ok "smoke run measured: $exp"
 	else
 		tap_not_ok "smoke run measured: $exp" "no such result line in $raw"
 	fi
 done
-for key in slowdown handler window filtered collector; do
+for key in slowdown handler window filtered collector symbolize; do
 	grep -q "\"$key\": \[{" build/bench-smoke/results.json 2>/dev/null &&
 		tap_ok "results.json has $key figures" ||
 		tap_not_ok "results.json has $key figures"
