@@ -1,14 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "hashmap.h"
 #include "symbolize.h"
+
+/* Larger than any vdso image (two to four pages on x86-64). */
+#define SYM_VDSO_MAX (1U << 20)
 
 /*
  * One process image: its mappings, and the file behind each (or NULL).
@@ -144,19 +150,47 @@ static int sym_open_mapping(const struct symbolizer *sym, int pid,
 	return open(path, O_RDONLY | O_CLOEXEC);
 }
 
+/*
+ * The vdso has no file behind it, but every 64-bit process of a kernel
+ * maps the same image: ours stands in for the target's, copied into a
+ * memfd so that it reads like any other file. Its section headers come
+ * last, so they give its size.
+ */
+static int sym_open_vdso(void)
+{
+	const Elf64_Ehdr *eh = (const void *)(uintptr_t)getauxval(AT_SYSINFO_EHDR);
+	size_t size;
+	int fd;
+
+	if (!eh || memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
+	    eh->e_ident[EI_CLASS] != ELFCLASS64)
+		return -1;
+	size = eh->e_shoff + (size_t)eh->e_shnum * eh->e_shentsize;
+	if (size < sizeof(*eh) || size > SYM_VDSO_MAX)
+		return -1;
+	fd = memfd_create("vdso", MFD_CLOEXEC);
+	if (fd >= 0 && write(fd, eh, size) != (ssize_t)size) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 /* The parsed file behind @m, from the cache or opened now; or NULL. */
 static struct symfile *sym_file(struct symbolizer *sym, int pid,
 				const struct map_entry *m)
 {
 	uint64_t key[3] = { m->dev_major, m->dev_minor, m->inode }, *slot;
+	bool vdso = !strcmp(m->path, "[vdso]");
 	struct symfile *obj;
 
-	if (!m->inode)
-		return NULL;		/* anonymous, vdso: nothing to open */
+	if (!m->inode && !vdso)
+		return NULL;		/* anonymous: nothing to open */
 	slot = hashmap__find(sym->files, key, sizeof(key));
 	if (slot)
 		return (struct symfile *)(uintptr_t)*slot;
-	obj = symfile__open_fd(sym_open_mapping(sym, pid, m));
+	obj = symfile__open_fd(vdso ? sym_open_vdso() :
+			       sym_open_mapping(sym, pid, m));
 	if (obj && sym_add_file(sym, obj, m->path)) {
 		symfile__close(obj);
 		obj = NULL;

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * symbolize: this test's own process seen through /proc, as profctl sees
+ * a target: its own code (a PIE), libc (.dynsym) and the vdso (no file;
+ * read from memory).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "symbolize.h"
+
+__attribute__((noinline)) int symbolize_test_marker(int x);
+__attribute__((noinline)) int symbolize_test_marker(int x)
+{
+	return x * 5 + 3;
+}
+
+static struct symbolizer *self(void)
+{
+	struct symbolizer *sym = symbolizer__new("/proc");
+
+	assert_non_null(sym);
+	assert_int_equal(symbolizer__add_pid(sym, getpid()), 0);
+	assert_int_equal(symbolizer__see(sym, getpid(), 0), 0);
+	return sym;
+}
+
+static void test_own_code_and_libc(void **state)
+{
+	struct symbolizer *sym = self();
+	struct frame_info f;
+
+	(void)state;
+	symbolizer__resolve(sym, getpid(), 0,
+			    (uint64_t)(uintptr_t)symbolize_test_marker + 2, &f);
+	assert_non_null(f.map);
+	assert_int_equal(f.nr_frames, 1);
+	assert_string_equal(f.frames[0].function, "symbolize_test_marker");
+	assert_true(f.caps.functions);
+	assert_false(f.caps.inline_frames);	/* no pclntab in C */
+	symbolizer__resolve(sym, getpid(), 0, (uint64_t)(uintptr_t)getpid, &f);
+	assert_int_equal(f.nr_frames, 1);
+	assert_non_null(strstr(f.frames[0].function, "getpid"));
+	assert_string_equal(symbolizer__comm(sym, getpid(), 0), "symbolize_test");
+	assert_int_equal(symbolize_test_marker(1), 8);
+	symbolizer__free(sym);
+}
+
+/* Somewhere in the vdso's text, clock_gettime has a name. */
+static void test_vdso_from_memory(void **state)
+{
+	uint64_t base = getauxval(AT_SYSINFO_EHDR), addr;
+	struct symbolizer *sym = self();
+	struct frame_info f;
+	bool named = false;
+
+	(void)state;
+	assert_true(base != 0);
+	for (addr = base; addr < base + 8192 && !named; addr += 16) {
+		symbolizer__resolve(sym, getpid(), 0, addr, &f);
+		if (f.map)
+			assert_string_equal(f.map->path, "[vdso]");
+		named = f.nr_frames && strstr(f.frames[0].function, "clock_gettime");
+	}
+	assert_true(named);
+	symbolizer__free(sym);
+}
+
+/* An image named by a later exec generation is read anew. */
+static void test_new_generation_reads_again(void **state)
+{
+	struct symbolizer *sym = self();
+	struct frame_info f;
+
+	(void)state;
+	assert_int_equal(symbolizer__see(sym, getpid(), 1), 0);
+	symbolizer__resolve(sym, getpid(), 1,
+			    (uint64_t)(uintptr_t)symbolize_test_marker, &f);
+	assert_int_equal(f.nr_frames, 1);
+	/* an image never seen resolves nothing rather than guessing */
+	symbolizer__resolve(sym, getpid(), 2,
+			    (uint64_t)(uintptr_t)symbolize_test_marker, &f);
+	assert_null(f.map);
+	assert_int_equal(f.nr_frames, 0);
+	symbolizer__free(sym);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_own_code_and_libc),
+		cmocka_unit_test(test_vdso_from_memory),
+		cmocka_unit_test(test_new_generation_reads_again),
+	};
+
+	return cmocka_run_group_tests_name("symbolize", tests, NULL, NULL);
+}
