@@ -7,6 +7,10 @@
 # make test            every test; ends with "N passed, N failed, N skipped"
 # make check           checkpatch, sparse and the compat.h rule on kmod/
 # make demo            install what is missing, build, and show it in a guest
+# sudo make install    the module through DKMS (every kernel with headers),
+#                      profctl, its man page, the udev rule, modprobe.d
+# sudo make uninstall  all of that again
+# make deb             ksampler-dkms and profctl Debian packages, lintian'ed
 #
 # The module's objects are listed in kmod/Kbuild; this file only drives it.
 
@@ -32,7 +36,7 @@ else
 CFLAGS_MODE := -O2 -fno-omit-frame-pointer
 LDFLAGS_MODE :=
 endif
-ALL_CFLAGS := $(CFLAGS_BASE) $(CFLAGS_MODE) $(CFLAGS)
+ALL_CFLAGS := $(CFLAGS_BASE) $(CFLAGS_MODE) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS := $(LDFLAGS_MODE) $(LDFLAGS)
 LDLIBS := -lprotobuf-c -lz -lelf
 
@@ -50,7 +54,8 @@ GO_WORKLOADS := $(patsubst tests/workloads/%/main.go,$(BUILD)/workloads/%,$(wild
 	$(BUILD)/workloads/cpusplit-pie $(BUILD)/workloads/cpusplit-pie-stripped
 C_WORKLOADS := $(BUILD)/workloads/cburn
 
-.PHONY: all module profctl modules-all test check demo clean unit-tests workloads bench
+.PHONY: all module profctl modules-all test check demo clean unit-tests workloads bench \
+	install install-files uninstall deb
 
 all: module profctl
 
@@ -160,6 +165,42 @@ demo:
 
 clean:
 	rm -rf $(BUILD) kmod/ksampler.ko
+
+# Installation. DESTDIR and PREFIX as usual; with DESTDIR set (packaging)
+# nothing is registered with DKMS, udev or the group database.
+PREFIX ?= /usr/local
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UDEVRULESDIR ?= $(SYSCONFDIR)/udev/rules.d
+DKMS_SRC := /usr/src/ksampler-$(VERSION)
+
+install-files: profctl
+	install -D -m 0755 $(BUILD)/profctl $(DESTDIR)$(PREFIX)/bin/profctl
+	install -D -m 0644 userspace/cli/profctl.8 $(DESTDIR)$(MANDIR)/man8/profctl.8
+	install -D -m 0644 dkms/60-ksampler.rules $(DESTDIR)$(UDEVRULESDIR)/60-ksampler.rules
+	install -D -m 0644 dkms/ksampler.conf $(DESTDIR)$(SYSCONFDIR)/modprobe.d/ksampler.conf
+	rm -rf $(DESTDIR)$(DKMS_SRC)
+	scripts/dkms-source $(DESTDIR)$(DKMS_SRC)
+
+install: install-files
+ifeq ($(DESTDIR),)
+	getent group ksampler >/dev/null || groupadd --system ksampler
+	@# no udevd (a container, a chroot): the rule applies from next boot
+	@udevadm control --reload-rules 2>/dev/null || true
+	@test ! -e /dev/ksampler || udevadm trigger --name-match=ksampler 2>/dev/null || true
+	scripts/dkms-install $(VERSION)
+endif
+
+uninstall:
+	-dkms remove -m ksampler -v $(VERSION) --all 2>/dev/null
+	rm -rf $(DESTDIR)$(DKMS_SRC)
+	rm -f $(DESTDIR)$(PREFIX)/bin/profctl $(DESTDIR)$(MANDIR)/man8/profctl.8 \
+		$(DESTDIR)$(UDEVRULESDIR)/60-ksampler.rules \
+		$(DESTDIR)$(SYSCONFDIR)/modprobe.d/ksampler.conf
+
+# Debian packages, built from a copy of the tree in build/deb/.
+deb:
+	@scripts/make-deb $(BUILD)/deb
 
 FORCE:
 

@@ -89,7 +89,9 @@ static long ks_ioctl_get_version(void __user *uarg)
 	v.nr_cpu_ids = nr_cpu_ids;
 	v.page_size = PAGE_SIZE;
 	v.features = KSAMPLER_FEAT_SAMPLING | KSAMPLER_FEAT_EXEC_GEN;
-	strscpy(v.module_version, KSAMPLER_VERSION, sizeof(v.module_version));
+	/* "0.1.0+<git revision>": which build is loaded, from profctl */
+	snprintf((char *)v.module_version, sizeof(v.module_version), "%s+%s",
+		 KSAMPLER_VERSION, KSAMPLER_GIT_REV);
 
 	return ks_copy_struct_to_user(uarg, usize, &v, sizeof(v));
 }

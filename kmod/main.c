@@ -69,8 +69,8 @@ static int __init ks_init(void)
 		pr_err("cannot register /dev/%s: %d\n", KSAMPLER_DEVICE_NAME, err);
 		goto err_hp;
 	}
-	pr_info("version %s loaded (ABI %d.%d)\n", KSAMPLER_VERSION,
-		KSAMPLER_ABI_MAJOR, KSAMPLER_ABI_MINOR);
+	pr_info("version %s (git %s) loaded (ABI %d.%d)\n", KSAMPLER_VERSION,
+		KSAMPLER_GIT_REV, KSAMPLER_ABI_MAJOR, KSAMPLER_ABI_MINOR);
 	return 0;
 
 err_hp:
@@ -92,3 +92,4 @@ MODULE_AUTHOR("The ksampler authors");
 MODULE_DESCRIPTION("In-kernel sampler of user stacks for profiling");
 MODULE_VERSION(KSAMPLER_VERSION);
 MODULE_INFO(abi, __stringify(KSAMPLER_ABI_MAJOR) "." __stringify(KSAMPLER_ABI_MINOR));
+MODULE_INFO(git_revision, KSAMPLER_GIT_REV);
