@@ -73,8 +73,10 @@ static int t_uptr(const struct gopclntab *t, uint64_t off, uint64_t *v)
 	} else {
 		memcpy(v, t->tab + off, 8);
 	}
-	if (!*v && t->img.word)
-		t->img.word(t->img.ctx, t->vaddr + off, v);
+	/* the image's word() is 64-bit: 32-bit PIEs are not relocated here */
+	if (!*v && t->ptrsize == 8 && t->img.word &&
+	    t->img.word(t->img.ctx, t->vaddr + off, v))
+		*v = 0;
 	return 0;
 }
 
@@ -146,7 +148,7 @@ static int t_functab(const struct gopclntab *t, uint64_t i, uint64_t *entry,
 	uint32_t e32 = 0, f32 = 0;
 	int err;
 
-	if (t->field == 4) {
+	if (t->ver >= GO_PCLN_118) {
 		err = t_u32(t, off, &e32);
 		if (!err && funcoff)
 			err = t_u32(t, off + 4, &f32);
@@ -172,7 +174,7 @@ static int t_func_entry(const struct gopclntab *t, uint64_t off,
 	uint32_t e32 = 0;
 	int err;
 
-	if (t->field == 4) {
+	if (t->ver >= GO_PCLN_118) {
 		err = t_u32(t, off, &e32);
 		*entry = t->text_start + e32;
 		return err;
@@ -265,7 +267,7 @@ static int t_line(const struct gopclntab *t, const struct go_func *f,
 		  uint64_t pc, int64_t *line)
 {
 	uint32_t pcln;
-	int32_t v;
+	int32_t v = -1;
 	int err = t_func_u32(t, f, t->fl.pcln, &pcln);
 
 	if (!err)
@@ -300,7 +302,7 @@ static int t_inline_tree(const struct gopclntab *t, const struct go_func *f,
 	    (unsigned int)t->inl_funcdata >= nfuncdata)
 		return 0;
 	off = f->off + (uint64_t)t->fl.pcdata + 4ULL * npcdata;
-	if (t->field == 4) {
+	if (t->ver >= GO_PCLN_118) {
 		/* Go 1.18+: unaligned u32 offsets into go:func.* */
 		err = t_u32(t, off + 4ULL * t->inl_funcdata, &v32);
 		if (!err && v32 != UINT32_MAX && t->gofunc)
@@ -509,7 +511,9 @@ static int t_read_header(struct gopclntab *t, const struct gopclntab_params *p)
 		      t->filetab <= t->pctab && t->pctab <= t->functab) ||
 		    nfiles > t->size)
 			return BAD;
-		t->text_start = p->text_start ? p->text_start : t->header_text_start;
+		if (t->ver != GO_PCLN_116)
+			t->text_start = p->text_start ? p->text_start :
+				t->header_text_start;
 	}
 	if (err)
 		return err;
@@ -662,7 +666,8 @@ uint64_t gopclntab__entry(const struct gopclntab *t, size_t i)
 {
 	uint64_t entry = 0;
 
-	t_functab(t, i, &entry, NULL);
+	if (i > t->nfunc || t_functab(t, i, &entry, NULL))
+		return 0;
 	return entry;
 }
 

@@ -86,7 +86,10 @@ uint64_t gopclntab__header_text_start(const struct gopclntab *t);
 /* Offset of funcnametab from the table start (Go 1.16+), or 0. */
 uint64_t gopclntab__funcname_offset(const struct gopclntab *t);
 
-/* How many functions the table has; their entries come in order. */
+/*
+ * How many functions the table has; their entries come in order. Entry
+ * @nfunc is the end of the last function; past it, 0.
+ */
 size_t gopclntab__nfunc(const struct gopclntab *t);
 uint64_t gopclntab__entry(const struct gopclntab *t, size_t i);
 
@@ -98,9 +101,10 @@ void gopclntab__range(const struct gopclntab *t, uint64_t *start,
  * Fills @frames (room for @max) with the logical frames at @pc, innermost
  * first, the physical function last; a return address must already be
  * moved back into its call. Returns how many (at most @max: the
- * outermost are dropped, never the physical function), 0 when @pc is not
- * in a Go function, or -PROFCTL_ERR_BAD_PCLNTAB. @entry, if not NULL,
- * gets the physical function's entry.
+ * outermost inlined frames are dropped, never the physical function), 0
+ * when @pc is not in a Go function, -EINVAL when @max is 0, or
+ * -PROFCTL_ERR_BAD_PCLNTAB. @entry, if not NULL, gets the physical
+ * function's entry.
  */
 int gopclntab__lookup(const struct gopclntab *t, uint64_t pc,
 		      struct go_frame *frames, size_t max, uint64_t *entry);
