@@ -16,6 +16,10 @@
 
 #define BAD (-PROFCTL_ERR_BAD_PCLNTAB)
 
+/* 4 KiB of code per bucket of the lookup index; at most 4M buckets. */
+#define GO_BUCKET_SHIFT 12
+#define GO_MAX_BUCKETS (1U << 22)
+
 /* Deeper inline chains than this mean the tree loops: corrupt. */
 #define GO_MAX_INLINE_DEPTH 256
 
@@ -40,6 +44,20 @@ struct gopclntab {
 	/* the inline tree: its PCDATA and FUNCDATA slots, record size */
 	int inl_pcdata, inl_funcdata, inl_size;
 	struct go_func_layout fl;
+	uint64_t first, end;		/* the PCs functab covers */
+	/*
+	 * Go 1.16+: where funcnametab and filetab end, when their last byte
+	 * is a NUL, so every string starting inside ends inside; else 0.
+	 */
+	uint64_t names_end, files_end;
+	/*
+	 * buckets[b]: the last function starting at or before first +
+	 * b << GO_BUCKET_SHIFT, so that a lookup searches one bucket's
+	 * functions, not all (Go's runtime keeps a findfunctab for the
+	 * same reason). NULL for a table too sparse to be worth it.
+	 */
+	uint32_t *buckets;
+	uint64_t nbuckets;
 };
 
 /* A function found by PC: where its _func record is, and its entry. */
@@ -186,17 +204,37 @@ static int t_func_entry(const struct gopclntab *t, uint64_t off,
 static int t_find_func(const struct gopclntab *t, uint64_t pc,
 		       struct go_func *f)
 {
-	uint64_t lo = 0, hi = t->nfunc, mid, entry, end, self;
+	uint64_t lo = 0, hi = t->nfunc, mid, entry, self, b;
 	int err;
 
-	err = t_functab(t, 0, &entry, NULL);
-	if (!err)
-		err = t_functab(t, t->nfunc, &end, NULL);
-	if (err)
-		return err;
-	if (pc < entry || pc >= end)
+	if (pc < t->first || pc >= t->end)
 		return -ENOENT;
-	/* the last function whose entry is <= pc */
+	/* the index narrows the search to the functions of one bucket */
+	if (t->buckets) {
+		b = (pc - t->first) >> GO_BUCKET_SHIFT;
+		lo = t->buckets[b];
+		if (b + 1 < t->nbuckets)
+			hi = (uint64_t)t->buckets[b + 1] + 1;
+	}
+	/*
+	 * The last function whose entry is <= pc. Go 1.18+ functabs are
+	 * plain u32 offsets, all inside the table (checked at open): the
+	 * search reads them directly.
+	 */
+	if (t->ver >= GO_PCLN_118) {
+		const uint8_t *ft = t->tab + t->functab;
+		uint64_t off = pc - t->text_start;
+		uint32_t e32;
+
+		while (hi - lo > 1) {
+			mid = lo + (hi - lo) / 2;
+			memcpy(&e32, ft + mid * 8, 4);
+			if (e32 <= off)
+				lo = mid;
+			else
+				hi = mid;
+		}
+	}
 	while (hi - lo > 1) {
 		mid = lo + (hi - lo) / 2;
 		err = t_functab(t, mid, &entry, NULL);
@@ -227,6 +265,9 @@ static int t_func_u32(const struct gopclntab *t, const struct go_func *f,
 
 static const char *t_func_name(const struct gopclntab *t, uint32_t name_off)
 {
+	/* inside a NUL-terminated funcnametab, no need to look for the end */
+	if (t->names_end && name_off < t->names_end - t->funcnametab)
+		return (const char *)t->tab + t->funcnametab + name_off;
 	return t_cstr(t, t->funcnametab + name_off);
 }
 
@@ -258,7 +299,11 @@ static int t_file(const struct gopclntab *t, const struct go_func *f,
 	err = t_func_u32(t, f, t->fl.cu, &cu);
 	if (!err)
 		err = t_u32(t, t->cutab + 4 * ((uint64_t)cu + (uint32_t)fno), &off);
-	if (!err && off != UINT32_MAX)	/* UINT32_MAX: the linker dropped it */
+	if (err || off == UINT32_MAX)	/* UINT32_MAX: the linker dropped it */
+		return err;
+	if (t->files_end && off < t->files_end - t->filetab)
+		*file = (const char *)t->tab + t->filetab + off;
+	else
 		*file = t_cstr(t, t->filetab + off);
 	return err;
 }
@@ -507,6 +552,12 @@ static int t_read_header(struct gopclntab *t, const struct gopclntab_params *p)
 		t->pctab = hdr[i + 3];
 		t->functab = hdr[i + 4];
 		t->field = t->ver == GO_PCLN_116 ? P : 4;
+		if (t->funcnametab < t->cutab && t->cutab <= t->size &&
+		    !t->tab[t->cutab - 1])
+			t->names_end = t->cutab;
+		if (t->filetab < t->pctab && t->pctab <= t->size &&
+		    !t->tab[t->pctab - 1])
+			t->files_end = t->pctab;
 		if (!(t->funcnametab <= t->cutab && t->cutab <= t->filetab &&
 		      t->filetab <= t->pctab && t->pctab <= t->functab) ||
 		    nfiles > t->size)
@@ -527,23 +578,36 @@ static int t_read_header(struct gopclntab *t, const struct gopclntab_params *p)
 	return 0;
 }
 
-/* Entries must ascend, and the ends' records agree with functab. */
-static int t_validate(const struct gopclntab *t)
+/*
+ * Entries must ascend, and the ends' records agree with functab. Builds
+ * the bucket index on the way, having read every entry anyway.
+ */
+static int t_validate(struct gopclntab *t)
 {
-	uint64_t i, prev = 0, entry;
+	uint64_t i, prev = 0, entry, b = 0;
 	struct go_func f;
-	int err = 0;
+	int err;
 
+	err = t_functab(t, 0, &t->first, NULL);
+	if (!err)
+		err = t_functab(t, t->nfunc, &t->end, NULL);
+	if (err || t->end <= t->first)
+		return BAD;
+	t->nbuckets = ((t->end - t->first - 1) >> GO_BUCKET_SHIFT) + 1;
+	if (t->nbuckets <= GO_MAX_BUCKETS && t->nfunc < UINT32_MAX)
+		t->buckets = malloc(t->nbuckets * sizeof(t->buckets[0]));
 	for (i = 0; !err && i <= t->nfunc; i++) {
 		err = t_functab(t, i, &entry, NULL);
 		if (!err && i && entry < prev)
 			err = BAD;
 		prev = entry;
+		/* buckets up to this entry's start belong to the one before */
+		while (!err && t->buckets && i && b < t->nbuckets &&
+		       t->first + (b << GO_BUCKET_SHIFT) < entry)
+			t->buckets[b++] = (uint32_t)(i - 1);
 	}
 	if (!err)
-		err = t_functab(t, 0, &entry, NULL);
-	if (!err)
-		err = t_find_func(t, entry, &f);
+		err = t_find_func(t, t->first, &f);
 	if (!err)
 		err = t_functab(t, t->nfunc - 1, &entry, NULL);
 	if (!err)
@@ -627,13 +691,15 @@ struct gopclntab *gopclntab__open(const struct go_image *img,
 		goto fail;
 	return t;
 fail:
-	free(t);
+	gopclntab__close(t);
 	errno = -err;
 	return NULL;
 }
 
 void gopclntab__close(struct gopclntab *t)
 {
+	if (t)
+		free(t->buckets);
 	free(t);
 }
 
@@ -674,6 +740,6 @@ uint64_t gopclntab__entry(const struct gopclntab *t, size_t i)
 void gopclntab__range(const struct gopclntab *t, uint64_t *start,
 		      uint64_t *end)
 {
-	*start = gopclntab__entry(t, 0);
-	*end = gopclntab__entry(t, t->nfunc);
+	*start = t->first;
+	*end = t->end;
 }

@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,35 +50,58 @@ static void symbolize_usage(FILE *out)
 		"line (answered with '?'), 2 usage error.\n");
 }
 
-/* Parses one input line; false for anything but a hex address. */
-static bool symbolize_parse(char *line, uint64_t *addr)
+static int symbolize_hex_digit(char c)
 {
-	char *end;
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
 
-	line[strcspn(line, "\r")] = '\0';
+/*
+ * Parses one input line; false for anything but a hex address that fits
+ * 64 bits. By hand, not strtoull: a batch is mostly this and printing.
+ */
+static bool symbolize_parse(const char *line, uint64_t *addr)
+{
+	int digits = 0, d;
+
 	while (*line == ' ' || *line == '\t')
 		line++;
 	if (line[0] == '0' && (line[1] == 'x' || line[1] == 'X'))
 		line += 2;
-	if (!*line)
-		return false;
-	errno = 0;
-	*addr = strtoull(line, &end, 16);
-	while (*end == ' ' || *end == '\t')
-		end++;
-	return !errno && !*end && *line != '-' && *line != '+';
+	for (*addr = 0; (d = symbolize_hex_digit(*line)) >= 0; line++, digits++) {
+		if (*addr >> 60)
+			return false;		/* more than 64 bits */
+		*addr = *addr << 4 | (uint64_t)d;
+	}
+	while (*line == ' ' || *line == '\t' || *line == '\r')
+		line++;
+	return digits && !*line;
 }
 
 static void symbolize_print_frame(const struct symbolize_opts *o,
 				  const struct sym_frame *f, const struct sym_frame *at)
 {
-	fprintf(stdout, "%s\n", f ? f->function : "?");
+	char num[24], *p = num + sizeof(num);
+	uint64_t line;
+
+	fputs_unlocked(f ? f->function : "?", stdout);
+	putc_unlocked('\n', stdout);
 	if (o->functions_only)
 		return;
-	if (at && at->file)
-		fprintf(stdout, "%s:%" PRId64 "\n", at->file, at->line);
-	else
-		fputs("?:0\n", stdout);
+	if (!at || !at->file) {
+		fputs_unlocked("?:0\n", stdout);
+		return;
+	}
+	fputs_unlocked(at->file, stdout);
+	*--p = '\n';
+	line = at->line > 0 ? (uint64_t)at->line : 0;
+	do
+		*--p = (char)('0' + line % 10);
+	while (line /= 10);
+	*--p = ':';
+	fwrite_unlocked(p, 1, (size_t)(num + sizeof(num) - p), stdout);
 }
 
 static void symbolize_one(struct symfile *sf, const struct symbolize_opts *o,
