@@ -9,7 +9,8 @@
 # every variant alike; bench/run takes medians.
 #
 #   slowdown   fixedwork unprofiled, with ksampler and with perf record -g
-#              attached to it (-p), at 99, 999 and 4999 Hz
+#              attached to it (-p), and profiling itself with Go's
+#              runtime/pprof, at 19, 99, 999 and 4999 Hz
 #   handler    ksampler's handler time per interrupt, with and without the
 #              frame walk, for stacks 8, 32 and 128 frames deep
 #   window     the frame walk with per-frame copies (unwind_window=16)
@@ -18,13 +19,17 @@
 #              cost per-CPU events put on processes that are not targets
 #   collector  CPU of profctl start (drain, aggregate, symbolize, write) vs
 #              perf record -g + perf report on the same workload and rate
+#
+# BENCH_EXPERIMENTS picks some (default: all, in the order above).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 reps=${BENCH_REPS:-5}
 units=${BENCH_UNITS:-600}
-freqs=${BENCH_FREQS:-99 999 4999}
+freqs=${BENCH_FREQS:-19 99 999 4999}
+experiments=" ${BENCH_EXPERIMENTS:-slowdown handler window filtered collector} "
+want() { [[ "$experiments" == *" $1 "* ]]; }
 depths=${BENCH_DEPTHS:-8 32 128}
 work=build/workloads/fixedwork
 ks_run=build/bench/ks_run
@@ -42,15 +47,18 @@ load
 # the running process (none, ksampler or perf record -g -p), release it once
 # the tool is sampling, and print the tool's and the workload's output.
 attached() {
-	local tool=$1 f=$2 wl line perfpid out=""
-	"$work" -wait-signal -threads 2 -units "$units" -depth 8 > /tmp/wl.out &
+	local tool=$1 f=$2 wl line perfpid out="" self=()
+	# Go's own profiler: the program profiles itself from the release on
+	[ "$tool" = gopprof ] && self=(-cpuprofile /tmp/go.prof -cpuprofile-hz "$f")
+	"$work" -wait-signal -threads 2 -units "$units" -depth 8 "${self[@]}" \
+		> /tmp/wl.out 2> /dev/null &
 	wl=$!
 	for _ in $(seq 300); do
 		grep -q '^ready' /tmp/wl.out 2>/dev/null && break
 		sleep 0.1
 	done
 	case $tool in
-	none)
+	none|gopprof)
 		kill -USR1 "$wl"
 		;;
 	ksampler)
@@ -82,8 +90,9 @@ attached() {
 }
 
 # --- slowdown: base vs ksampler vs perf record -g -p, each attached to the
-# running workload, interleaved. Rep 0 warms up (the emulator translates
-# code on first use) and is not reported.
+# running workload, vs runtime/pprof, interleaved. Rep 0 warms up (the
+# emulator translates code on first use) and is not reported.
+if want slowdown; then
 for rep in $(seq 0 "$reps"); do
 	out=$(attached none 0)
 	[ "$rep" = 0 ] ||
@@ -96,10 +105,15 @@ for rep in $(seq 0 "$reps"); do
 		out=$(attached perf "$f")
 		[ "$rep" = 0 ] || echo "result exp=slowdown tool=perf freq=$f rep=$rep" \
 			"elapsed_ns=$(elapsed "$out") $(grep -o 'perf_data_bytes=[0-9]*' <<<"$out")"
+		out=$(attached gopprof "$f")
+		[ "$rep" = 0 ] || echo "result exp=slowdown tool=gopprof freq=$f rep=$rep" \
+			"elapsed_ns=$(elapsed "$out")"
 	done
 done
+fi
 
 # --- filtered: the per-CPU events' cost on a process that is not a target
+if want filtered; then
 sleep 100000 &
 idle=$!
 for rep in $(seq 0 "$reps"); do
@@ -115,8 +129,10 @@ for rep in $(seq 0 "$reps"); do
 	done
 done
 kill "$idle"
+fi
 
 # --- collector: profctl's whole pipeline vs perf record + perf report
+if want collector; then
 cdur=${BENCH_COLLECTOR_SECONDS:-5}
 TIMEFORMAT='%U %S'
 for rep in $(seq "$reps"); do
@@ -126,7 +142,7 @@ for rep in $(seq "$reps"); do
 	{ time build/profctl start --pid "$wl" --freq 999 --duration "${cdur}s" \
 		-o /tmp/p.pb.gz 2> /tmp/p.log; } 2> /tmp/p.time
 	kill "$wl"; wait "$wl" 2>/dev/null || true
-	echo "result exp=collector tool=profctl rep=$rep" \
+	echo "result exp=collector tool=profctl cpus=$(nproc) rep=$rep" \
 		"cpu_s=$(awk '{ print $1 + $2 }' /tmp/p.time)" \
 		"samples=$(sed -n 's/.* \([0-9]*\) samples written.*/\1/p' /tmp/p.log)" \
 		"rss_kib=$(sed -n 's/.*peak RSS \([0-9.]*\) MiB.*/\1/p' /tmp/p.log | awk '{ printf "%d", $1 * 1024 }')" \
@@ -140,13 +156,16 @@ for rep in $(seq "$reps"); do
 		-- sleep "$cdur" > /dev/null 2>&1; } 2> /tmp/r.time
 	kill "$wl"; wait "$wl" 2>/dev/null || true
 	{ time perf report --stdio -i /tmp/perf.data > /dev/null 2>&1; } 2> /tmp/rr.time
-	echo "result exp=collector tool=perf rep=$rep" \
+	echo "result exp=collector tool=perf cpus=$(nproc) rep=$rep" \
 		"cpu_s=$(cat /tmp/r.time /tmp/rr.time | awk '{ s += $1 + $2 } END { print s }')" \
 		"samples=$(perf script -i /tmp/perf.data -F tid 2>/dev/null | wc -l)" \
 		"bytes=$(stat -c %s /tmp/perf.data)"
 done
 
+fi
+
 # --- handler time per interrupt: full walk vs leaf only, by depth
+if want handler; then
 for rep in $(seq "$reps"); do
 	for d in $depths; do
 		for mode in unwind no-unwind; do
@@ -160,7 +179,10 @@ for rep in $(seq "$reps"); do
 	done
 done
 
+fi
+
 # --- copy window: per-frame copies vs 256-byte chunks
+if want window; then
 unload
 for rep in $(seq "$reps"); do
 	for w in 16 256; do
@@ -175,3 +197,4 @@ for rep in $(seq "$reps"); do
 		unload
 	done
 done
+fi

@@ -16,6 +16,7 @@ fi
 tap_check "bench/run --smoke completes" bench/run --smoke
 raw=build/bench-smoke/raw.txt
 for exp in "slowdown tool=none" "slowdown tool=ksampler" "slowdown tool=perf" \
+	"slowdown tool=gopprof" \
 	"filtered tool=ksampler" "handler mode=unwind" "handler mode=no-unwind" \
 	"window window=16" "window window=256" "collector tool=profctl" \
 	"collector tool=perf" "symbolize tool=profctl" "symbolize tool=addr2line"; do
