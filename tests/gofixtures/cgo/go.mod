@@ -1,0 +1,3 @@
+module gofixture/cgo
+
+go 1.15

@@ -1,0 +1,3 @@
+module gofixture/gosymlist
+
+go 1.19
