@@ -19,6 +19,8 @@
 #              cost per-CPU events put on processes that are not targets
 #   collector  CPU of profctl start (drain, aggregate, symbolize, write) vs
 #              perf record -g + perf report on the same workload and rate
+#   bigbinary  profctl's peak RSS over a long 999 Hz session on a big Go
+#              binary (Debian's caddy, 36 MB, serving requests)
 #
 # BENCH_EXPERIMENTS picks some (default: all, in the order above).
 set -euo pipefail
@@ -28,7 +30,7 @@ cd "$root"
 reps=${BENCH_REPS:-5}
 units=${BENCH_UNITS:-600}
 freqs=${BENCH_FREQS:-19 99 999 4999}
-experiments=" ${BENCH_EXPERIMENTS:-slowdown handler window filtered collector} "
+experiments=" ${BENCH_EXPERIMENTS:-slowdown handler window filtered collector bigbinary} "
 want() { [[ "$experiments" == *" $1 "* ]]; }
 depths=${BENCH_DEPTHS:-8 32 128}
 work=build/workloads/fixedwork
@@ -197,4 +199,31 @@ for rep in $(seq "$reps"); do
 		unload
 	done
 done
+fi
+
+# --- a long session on a big Go binary: what profctl's memory grows to
+if want bigbinary && [ -x /usr/bin/caddy ]; then
+	bigsecs=${BENCH_BIG_SECONDS:-60}
+	export HOME=/tmp/caddy XDG_DATA_HOME=/tmp/caddy XDG_CONFIG_HOME=/tmp/caddy
+	for rep in $(seq "${BENCH_BIG_REPS:-2}"); do
+		/usr/bin/caddy file-server --listen 127.0.0.1:18080 --root "$root" \
+			> /dev/null 2>&1 &
+		cpid=$!
+		for _ in $(seq 300); do
+			curl -s -o /dev/null http://127.0.0.1:18080/README.md && break
+			sleep 0.1
+		done
+		# a client loop keeps caddy's code (not only the kernel's) busy
+		( while :; do curl -s -o /dev/null http://127.0.0.1:18080/README.md; done ) &
+		loader=$!
+		/usr/bin/time -f '%M' -o /tmp/big.rss build/profctl start --pid "$cpid" \
+			--freq 999 --duration "${bigsecs}s" -o /tmp/big.pb.gz 2> /tmp/big.log
+		kill "$loader" "$cpid"
+		wait "$cpid" 2>/dev/null || true
+		echo "result exp=bigbinary tool=profctl rep=$rep seconds=$bigsecs" \
+			"binary_bytes=$(stat -c %s /usr/bin/caddy)" \
+			"samples=$(sed -n 's/.* \([0-9]*\) samples written.*/\1/p' /tmp/big.log)" \
+			"unique=$(sed -n 's/.* \([0-9]*\) unique stacks.*/\1/p' /tmp/big.log)" \
+			"rss_kib=$(cat /tmp/big.rss)"
+	done
 fi

@@ -96,6 +96,23 @@ if [ -x "$wl" ] && command -v go >/dev/null; then
 	tap_expect "symbolize a corrupt pclntab: says so, falls back, exit 0" 0 \
 		"corrupt: corrupt Go symbol table .pclntab.; using its ELF symbols only"
 	tap_expect "symbolize a corrupt pclntab: the ELF symbol still names it" 0 "^main.alpha"
+	# no section headers at all (table, moduledata and build info found
+	# by scanning; the build id from its PT_NOTE): the same answers
+	for b in "$wl" "$wl-pie-stripped"; do
+		cp "$b" "$scratch/nosections"
+		dd if=/dev/zero of="$scratch/nosections" bs=1 seek=40 count=8 conv=notrunc status=none
+		dd if=/dev/zero of="$scratch/nosections" bs=1 seek=60 count=4 conv=notrunc status=none
+		entries=$(go tool nm "$wl" | awk '$2 == "T" && $3 ~ /^main\./ { print "0x" $1 }')
+		[ "$b" = "$wl" ] || entries=$(go tool nm "$wl-pie" | awk '$2 == "T" && $3 ~ /^main\./ { print "0x" $1 }')
+		if [ -n "$entries" ] &&
+			[ "$(echo "$entries" | $profctl symbolize -e "$b" --inlines)" = \
+			  "$(echo "$entries" | $profctl symbolize -e "$scratch/nosections" --inlines)" ] &&
+			! echo "$entries" | $profctl symbolize -e "$scratch/nosections" | grep -qx '?'; then
+			tap_ok "symbolize $(basename "$b") without section headers: same answers"
+		else
+			tap_not_ok "symbolize $(basename "$b") without section headers: same answers"
+		fi
+	done
 	head -c 100000 "$wl" > "$scratch/truncated"
 	tap_run sh -c "echo $alpha | $profctl symbolize -e $scratch/truncated"
 	tap_expect "symbolize a truncated binary: a clear error, exit 1" 1 \

@@ -21,7 +21,7 @@ static const char go_buildinfo_magic[14] = "\xff Go buildinf:";
 #define GO_MD_GOFUNC_118	304	/* Go 1.18, 1.19 */
 #define GO_MD_GOFUNC_120	320	/* Go 1.20 on: covctrs came first */
 
-/* Build info is in the first 64 KiB of the first writable segment. */
+/* Build info is in the first 64 KiB of a writable segment's data. */
 #define GO_BUILDINFO_SCAN	65536
 
 static const uint8_t *go_bytes(const void *ctx, uint64_t vaddr, uint64_t len)
@@ -64,7 +64,7 @@ static uint64_t go_find_buildinfo(const struct objfile *obj)
 		for (off = 0; p && off + 32 <= len; off += 16)
 			if (!memcmp(p + off, go_buildinfo_magic, 14))
 				return s->vaddr + off;
-		break;		/* only the first writable segment holds it */
+		/* a PIE's first writable segment is its RELRO: go on */
 	}
 	return 0;
 }
@@ -120,7 +120,7 @@ bool gobinary__detect(const struct objfile *obj, struct gobinary_info *info)
 		go_read_version(obj, at, info);
 		go = true;
 	}
-	return go || !objfile__section(obj, ".note.go.buildid", &v, &size) ||
+	return go || objfile__has_go_note(obj) ||
 	       !objfile__section(obj, ".gopclntab", &v, &size) ||
 	       !objfile__section(obj, ".data.rel.ro.gopclntab", &v, &size) ||
 	       !objfile__symbol_value(obj, "runtime.pclntab", &v);

@@ -38,6 +38,7 @@ struct objfile {
 	size_t nr_relocs;
 	Elf_Scn *symtab, *dynsym;
 	char build_id[2 * 64 + 1];	/* "" when none */
+	bool go_note;			/* it has a Go build id note */
 };
 
 /* R_X86_64_RELATIVE and R_AARCH64_RELATIVE: base + addend */
@@ -143,9 +144,9 @@ static int objfile_read_symtab(struct objfile *obj, Elf_Scn *scn,
 	return 0;
 }
 
-static void objfile_read_note(struct objfile *obj, Elf_Scn *scn)
+/* Reads the build ids among the notes of @data (a section or segment). */
+static void objfile_read_notes(struct objfile *obj, Elf_Data *data)
 {
-	Elf_Data *data = elf_getdata(scn, NULL);
 	size_t off = 0, name_off, desc_off, i;
 	const unsigned char *desc;
 	GElf_Nhdr nh;
@@ -158,6 +159,8 @@ static void objfile_read_note(struct objfile *obj, Elf_Scn *scn)
 		if (!gnu && !(nh.n_type == 4 && nh.n_namesz == 4 &&
 			      !memcmp((char *)data->d_buf + name_off, "Go\0", 4)))
 			continue;
+		if (!gnu)
+			obj->go_note = true;
 		if (!gnu && obj->build_id[0])
 			continue;	/* a GNU id wins over Go's */
 		desc = (const unsigned char *)data->d_buf + desc_off;
@@ -168,6 +171,30 @@ static void objfile_read_note(struct objfile *obj, Elf_Scn *scn)
 				obj->build_id[i] = (char)desc[i];
 		}
 		obj->build_id[gnu ? 2 * i : i] = '\0';
+	}
+}
+
+/*
+ * A file without section headers (stripped to the bone, or built that
+ * way) keeps its notes in PT_NOTE segments: read them there.
+ */
+static void objfile_read_segment_notes(struct objfile *obj)
+{
+	Elf_Data *data;
+	GElf_Phdr ph;
+	size_t n, i;
+
+	if (elf_getphdrnum(obj->elf, &n))
+		return;
+	for (i = 0; i < n; i++) {
+		if (!gelf_getphdr(obj->elf, (int)i, &ph) || ph.p_type != PT_NOTE ||
+		    ph.p_offset > obj->raw_size ||
+		    ph.p_filesz > obj->raw_size - ph.p_offset)
+			continue;
+		data = elf_getdata_rawchunk(obj->elf, (int64_t)ph.p_offset,
+					    ph.p_filesz, ELF_T_NHDR);
+		if (data)
+			objfile_read_notes(obj, data);
 	}
 }
 
@@ -242,7 +269,7 @@ static int objfile_load_sections(struct objfile *obj)
 		else if (sh.sh_type == SHT_DYNSYM)
 			obj->dynsym = scn;
 		else if (sh.sh_type == SHT_NOTE)
-			objfile_read_note(obj, scn);
+			objfile_read_notes(obj, elf_getdata(scn, NULL));
 		else if (sh.sh_type == SHT_RELA)
 			err = objfile_read_relocs(obj, scn, &sh);
 		if (!err && shstrndx)
@@ -250,6 +277,8 @@ static int objfile_load_sections(struct objfile *obj)
 	}
 	if (err)
 		return err;
+	if (!obj->nr_secs)
+		objfile_read_segment_notes(obj);
 	if (obj->nr_relocs)
 		qsort(obj->relocs, obj->nr_relocs, sizeof(obj->relocs[0]),
 		      objfile_reloc_cmp);
@@ -469,4 +498,9 @@ int objfile__symbol_value(const struct objfile *obj, const char *name,
 	if (!objfile_find_in(obj, obj->symtab, name, value))
 		return 0;
 	return objfile_find_in(obj, obj->dynsym, name, value);
+}
+
+bool objfile__has_go_note(const struct objfile *obj)
+{
+	return obj->go_note;
 }

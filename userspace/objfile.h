@@ -47,6 +47,9 @@ bool objfile__has_symbols(const struct objfile *obj);
 /* The GNU build id, else the Go build id, as lowercase hex; or NULL. */
 const char *objfile__build_id(const struct objfile *obj);
 
+/* True if the file carries a Go build id note (section or segment). */
+bool objfile__has_go_note(const struct objfile *obj);
+
 /* A loadable segment: where it sits, and what the file holds of it. */
 struct objfile_segment {
 	uint64_t offset, vaddr, filesz;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hashmap.h"
@@ -25,6 +26,8 @@ struct sym_proc {
 	int pid;
 	uint16_t gen;
 	bool gen_known;			/* false: read at start, not yet seen */
+	uint64_t exe_id[2];		/* its executable: device, inode */
+	bool passed_over;		/* a later image was seen first */
 	bool reloaded;			/* maps re-read once for a miss */
 	struct maps *maps;
 	struct symfile **files;		/* per mapping; owned by the cache */
@@ -264,6 +267,31 @@ static struct sym_proc *sym_proc_find(const struct symbolizer *sym, int pid,
 	return p;
 }
 
+/* The executable @p's process runs now, as device and inode. */
+static void sym_exe_id(const struct symbolizer *sym, int pid, uint64_t id[2])
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%d/exe", sym->proc_root, pid);
+	if (stat(path, &st)) {
+		id[0] = id[1] = 0;
+		return;
+	}
+	id[0] = st.st_dev;
+	id[1] = st.st_ino;
+}
+
+/* Does @p's process still run the executable it ran when @p was read? */
+static bool sym_same_exe(const struct symbolizer *sym,
+			 const struct sym_proc *p)
+{
+	uint64_t id[2];
+
+	sym_exe_id(sym, p->pid, id);
+	return id[1] && id[0] == p->exe_id[0] && id[1] == p->exe_id[1];
+}
+
 /* Reads @pid's image as it is now. NULL with errno set. */
 static struct sym_proc *sym_proc_new(struct symbolizer *sym, int pid)
 {
@@ -273,6 +301,7 @@ static struct sym_proc *sym_proc_new(struct symbolizer *sym, int pid)
 	if (!p)
 		return NULL;
 	p->pid = pid;
+	sym_exe_id(sym, pid, p->exe_id);
 	err = sym_load_maps(sym, p);
 	if (!err)
 		err = sym_push(&sym->all, &sym->nr_all, &sym->cap_all, p);
@@ -310,20 +339,33 @@ int symbolizer__add_pid(struct symbolizer *sym, int pid)
 int symbolizer__see(struct symbolizer *sym, int pid, uint16_t gen)
 {
 	struct sym_proc_key key = { pid, gen };
-	struct sym_proc *p;
+	struct sym_proc *start, *now;
 
 	if (hashmap__find(sym->procs, &key, sizeof(key)))
 		return 0;
-	p = sym_slot_proc(hashmap__find(sym->at_start, &pid, sizeof(pid)));
-	if (!p || p->gen_known) {
-		/* new to us, or exec'ed since: its image as it is now */
-		p = sym_proc_new(sym, pid);
-		if (!p)
+	start = sym_slot_proc(hashmap__find(sym->at_start, &pid, sizeof(pid)));
+	if (start && start->gen_known)
+		start = NULL;
+	/*
+	 * The rings are drained one CPU after another, so the first
+	 * generation seen need not be the one that ran at start. The image
+	 * read at start goes to the first generation seen if the process
+	 * still runs the same executable; if not, that generation is a
+	 * later one and gets the image as it is now, and the start image
+	 * waits for the next generation to appear: the older one.
+	 */
+	if (start && (start->passed_over || sym_same_exe(sym, start))) {
+		now = start;
+	} else {
+		now = sym_proc_new(sym, pid);
+		if (!now)
 			return -errno;
+		if (start)
+			start->passed_over = true;
 	}
-	p->gen = gen;
-	p->gen_known = true;
-	return sym_proc_index(sym, p);
+	now->gen = gen;
+	now->gen_known = true;
+	return sym_proc_index(sym, now);
 }
 
 const char *symbolizer__comm(const struct symbolizer *sym, int pid,

@@ -26,8 +26,8 @@ got=$(cat /sys/module/ksampler/version 2>/dev/null)
 tap_include "ioctl:" "$root/build/tests/vm/abi_client" "$dev"
 
 tap_run "$root/build/profctl" version
-tap_expect "profctl version reports the loaded module" 0 \
-	"^module +$want_version \(ABI $want_abi\) at $dev"
+tap_expect "profctl version reports the loaded module, with its git revision" 0 \
+	"^module +$want_version\+[0-9a-f]{12} \(ABI $want_abi\) at $dev"
 
 # The sampler against a real Go workload (tests/workloads/cpusplit).
 tap_include "sampler:" "$root/build/tests/vm/sampler_test" \
