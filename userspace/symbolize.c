@@ -19,25 +19,45 @@
 
 /*
  * One process image: its mappings, and the file behind each (or NULL).
- * A process that execs becomes a new image under the same pid; samples
- * say which by their exec generation.
+ * A process that execs becomes a new image under the same pid.
  */
 struct sym_proc {
 	int pid;
-	uint16_t gen;
-	bool gen_known;			/* false: read at start, not yet seen */
-	uint64_t exe_id[2];		/* its executable: device, inode */
-	bool passed_over;		/* a later image was seen first */
+	uint64_t exe_id[3];		/* its executable: device, inode, where */
 	bool reloaded;			/* maps re-read once for a miss */
 	struct maps *maps;
 	struct symfile **files;		/* per mapping; owned by the cache */
 	char comm[17];
 };
 
+/*
+ * A process's history: the distinct images read, oldest first, and the
+ * exec generations its samples named, ascending.
+ *
+ * Images are read when a new generation shows up, and the rings are
+ * drained one CPU after another, so the first generation seen after an
+ * exec may be the old one or the new one: which image belongs to which
+ * generation is decided only when asked, from the whole history. An image
+ * read at time t is the one the highest generation at t ran, and
+ * generations only grow: the newest image goes with the highest
+ * generation, the one before with the next, and so on; generations older
+ * than every image read share the oldest.
+ */
+#define SYM_MAX_GENS 64
+
+struct sym_pid {
+	int pid;
+	struct sym_proc **images;
+	size_t nr_images;
+	uint16_t gens[SYM_MAX_GENS];
+	size_t nr_gens;
+};
+
 struct symbolizer {
 	const char *proc_root;
-	struct hashmap *procs;		/* sym_proc_key -> struct sym_proc * */
-	struct hashmap *at_start;	/* pid -> its image read at start */
+	struct hashmap *pids;		/* pid -> struct sym_pid * */
+	struct sym_pid **all_pids;	/* for freeing */
+	size_t nr_pids, cap_pids;
 	struct hashmap *files;		/* dev:inode -> struct symfile * */
 	struct sym_proc **all;		/* every proc, for freeing */
 	size_t nr_all, cap_all;
@@ -53,10 +73,9 @@ struct symbolizer *symbolizer__new(const char *proc_root)
 	if (!sym)
 		return NULL;
 	sym->proc_root = proc_root;
-	sym->procs = hashmap__new();
-	sym->at_start = hashmap__new();
+	sym->pids = hashmap__new();
 	sym->files = hashmap__new();
-	if (!sym->procs || !sym->at_start || !sym->files) {
+	if (!sym->pids || !sym->files) {
 		symbolizer__free(sym);
 		errno = ENOMEM;
 		return NULL;
@@ -88,8 +107,12 @@ void symbolizer__free(struct symbolizer *sym)
 		free(sym->file_paths[i]);
 	free(sym->all_files);
 	free(sym->file_paths);
-	hashmap__free(sym->procs);
-	hashmap__free(sym->at_start);
+	for (i = 0; i < sym->nr_pids; i++) {
+		free(sym->all_pids[i]->images);
+		free(sym->all_pids[i]);
+	}
+	free(sym->all_pids);
+	hashmap__free(sym->pids);
 	hashmap__free(sym->files);
 	free(sym);
 }
@@ -238,58 +261,31 @@ static void sym_read_comm(const struct symbolizer *sym, struct sym_proc *p)
 		fclose(f);
 }
 
-struct sym_proc_key {
-	int32_t pid;
-	uint32_t gen;
-};
-
-static struct sym_proc *sym_slot_proc(const uint64_t *slot)
-{
-	return slot ? (struct sym_proc *)(uintptr_t)*slot : NULL;
-}
-
 /*
- * The image @gen of @pid; else the one read at start if no sample has
- * named its generation yet (a session's first moments).
+ * The identity of @p's image: its executable's device and inode, and
+ * where the first mapping of it starts (a PIE re-executing itself lands
+ * elsewhere).
  */
-static struct sym_proc *sym_proc_find(const struct symbolizer *sym, int pid,
-				      uint16_t gen)
+static void sym_image_id(const struct symbolizer *sym, struct sym_proc *p)
 {
-	struct sym_proc_key key = { pid, gen };
-	struct sym_proc *p;
-
-	p = sym_slot_proc(hashmap__find(sym->procs, &key, sizeof(key)));
-	if (!p) {
-		p = sym_slot_proc(hashmap__find(sym->at_start, &pid, sizeof(pid)));
-		if (p && p->gen_known)
-			p = NULL;
-	}
-	return p;
-}
-
-/* The executable @p's process runs now, as device and inode. */
-static void sym_exe_id(const struct symbolizer *sym, int pid, uint64_t id[2])
-{
+	const struct map_entry *m;
 	char path[64];
 	struct stat st;
+	size_t i;
 
-	snprintf(path, sizeof(path), "%s/%d/exe", sym->proc_root, pid);
-	if (stat(path, &st)) {
-		id[0] = id[1] = 0;
+	memset(p->exe_id, 0, sizeof(p->exe_id));
+	snprintf(path, sizeof(path), "%s/%d/exe", sym->proc_root, p->pid);
+	if (stat(path, &st))
 		return;
+	p->exe_id[0] = st.st_dev;
+	p->exe_id[1] = st.st_ino;
+	for (i = 0; p->maps && i < maps__count(p->maps); i++) {
+		m = maps__entry(p->maps, i);
+		if (m->inode == st.st_ino) {
+			p->exe_id[2] = m->start - m->offset;
+			break;
+		}
 	}
-	id[0] = st.st_dev;
-	id[1] = st.st_ino;
-}
-
-/* Does @p's process still run the executable it ran when @p was read? */
-static bool sym_same_exe(const struct symbolizer *sym,
-			 const struct sym_proc *p)
-{
-	uint64_t id[2];
-
-	sym_exe_id(sym, p->pid, id);
-	return id[1] && id[0] == p->exe_id[0] && id[1] == p->exe_id[1];
 }
 
 /* Reads @pid's image as it is now. NULL with errno set. */
@@ -301,7 +297,6 @@ static struct sym_proc *sym_proc_new(struct symbolizer *sym, int pid)
 	if (!p)
 		return NULL;
 	p->pid = pid;
-	sym_exe_id(sym, pid, p->exe_id);
 	err = sym_load_maps(sym, p);
 	if (!err)
 		err = sym_push(&sym->all, &sym->nr_all, &sym->cap_all, p);
@@ -310,62 +305,99 @@ static struct sym_proc *sym_proc_new(struct symbolizer *sym, int pid)
 		errno = -err;
 		return NULL;
 	}
+	sym_image_id(sym, p);
 	sym_read_comm(sym, p);
 	return p;		/* freed with sym->all */
 }
 
-static int sym_proc_index(struct symbolizer *sym, struct sym_proc *p)
+static struct sym_pid *sym_pid_find(const struct symbolizer *sym, int pid)
 {
-	struct sym_proc_key key = { p->pid, p->gen };
+	uint64_t *slot = hashmap__find(sym->pids, &pid, sizeof(pid));
 
-	return hashmap__add(sym->procs, &key, sizeof(key), (uintptr_t)p,
-			    NULL) ? 0 : -ENOMEM;
+	return slot ? (struct sym_pid *)(uintptr_t)*slot : NULL;
+}
+
+static struct sym_pid *sym_pid_get(struct symbolizer *sym, int pid)
+{
+	struct sym_pid *sp = sym_pid_find(sym, pid);
+
+	if (sp)
+		return sp;
+	sp = calloc(1, sizeof(*sp));
+	if (!sp)
+		return NULL;
+	sp->pid = pid;
+	if (sym_push(&sym->all_pids, &sym->nr_pids, &sym->cap_pids, sp)) {
+		free(sp);
+		return NULL;
+	}
+	if (!hashmap__add(sym->pids, &pid, sizeof(pid), (uintptr_t)sp, NULL))
+		return NULL;		/* freed with sym->all_pids */
+	return sp;
+}
+
+/* Reads the image @sp's process runs now; kept unless it is the last one. */
+static int sym_pid_read_image(struct symbolizer *sym, struct sym_pid *sp)
+{
+	struct sym_proc *p = sym_proc_new(sym, sp->pid), *last, **images;
+
+	if (!p)
+		return -errno;
+	last = sp->nr_images ? sp->images[sp->nr_images - 1] : NULL;
+	if (last && !memcmp(last->exe_id, p->exe_id, sizeof(p->exe_id)))
+		return 0;		/* the same image (freed with sym->all) */
+	images = realloc(sp->images, (sp->nr_images + 1) * sizeof(*images));
+	if (!images)
+		return -ENOMEM;
+	sp->images = images;
+	sp->images[sp->nr_images++] = p;
+	return 0;
 }
 
 int symbolizer__add_pid(struct symbolizer *sym, int pid)
 {
-	struct sym_proc *p;
+	struct sym_pid *sp = sym_pid_get(sym, pid);
 
-	if (hashmap__find(sym->at_start, &pid, sizeof(pid)))
-		return 0;
-	p = sym_proc_new(sym, pid);
-	if (!p)
-		return -errno;
-	if (!hashmap__add(sym->at_start, &pid, sizeof(pid), (uintptr_t)p, NULL))
+	if (!sp)
 		return -ENOMEM;
-	return 0;
+	return sp->nr_images ? 0 : sym_pid_read_image(sym, sp);
 }
 
 int symbolizer__see(struct symbolizer *sym, int pid, uint16_t gen)
 {
-	struct sym_proc_key key = { pid, gen };
-	struct sym_proc *start, *now;
+	struct sym_pid *sp = sym_pid_get(sym, pid);
+	size_t i;
 
-	if (hashmap__find(sym->procs, &key, sizeof(key)))
-		return 0;
-	start = sym_slot_proc(hashmap__find(sym->at_start, &pid, sizeof(pid)));
-	if (start && start->gen_known)
-		start = NULL;
-	/*
-	 * The rings are drained one CPU after another, so the first
-	 * generation seen need not be the one that ran at start. The image
-	 * read at start goes to the first generation seen if the process
-	 * still runs the same executable; if not, that generation is a
-	 * later one and gets the image as it is now, and the start image
-	 * waits for the next generation to appear: the older one.
-	 */
-	if (start && (start->passed_over || sym_same_exe(sym, start))) {
-		now = start;
-	} else {
-		now = sym_proc_new(sym, pid);
-		if (!now)
-			return -errno;
-		if (start)
-			start->passed_over = true;
-	}
-	now->gen = gen;
-	now->gen_known = true;
-	return sym_proc_index(sym, now);
+	if (!sp)
+		return -ENOMEM;
+	for (i = 0; i < sp->nr_gens; i++)
+		if (sp->gens[i] == gen)
+			return 0;
+	if (sp->nr_gens == SYM_MAX_GENS)
+		return 0;	/* an exec storm: later ones share the newest */
+	/* kept ascending; a wrapped counter would take 65536 execs */
+	for (i = sp->nr_gens; i > 0 && sp->gens[i - 1] > gen; i--)
+		sp->gens[i] = sp->gens[i - 1];
+	sp->gens[i] = gen;
+	sp->nr_gens++;
+	return sym_pid_read_image(sym, sp);
+}
+
+/* The image generation @gen of @pid ran, by the rule above; or NULL. */
+static struct sym_proc *sym_proc_find(const struct symbolizer *sym, int pid,
+				      uint16_t gen)
+{
+	const struct sym_pid *sp = sym_pid_find(sym, pid);
+	long rank, i;
+
+	if (!sp || !sp->nr_images)
+		return NULL;
+	for (rank = 0; rank < (long)sp->nr_gens && sp->gens[rank] != gen; rank++)
+		;
+	if (rank == (long)sp->nr_gens)	/* not named by any sample yet */
+		return sp->nr_gens ? NULL : sp->images[0];
+	i = rank + (long)sp->nr_images - (long)sp->nr_gens;
+	return sp->images[i < 0 ? 0 : i];
 }
 
 const char *symbolizer__comm(const struct symbolizer *sym, int pid,

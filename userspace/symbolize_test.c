@@ -165,6 +165,18 @@ static void test_exec_seen_out_of_order(void **state)
 	assert_string_not_equal(name_at(sym, 5, alpha), "main.alpha");
 	assert_string_equal(symbolizer__comm(sym, 4242, 4), "");
 	symbolizer__free(sym);
+
+	/* the same with the old image's samples drained first */
+	fake_image(dir, a);
+	sym = symbolizer__new(dir);
+	assert_non_null(sym);
+	assert_int_equal(symbolizer__add_pid(sym, 4242), 0);
+	fake_image(dir, b);
+	assert_int_equal(symbolizer__see(sym, 4242, 4), 0);
+	assert_int_equal(symbolizer__see(sym, 4242, 5), 0);
+	assert_string_equal(name_at(sym, 4, alpha), "main.alpha");
+	assert_string_not_equal(name_at(sym, 5, alpha), "main.alpha");
+	symbolizer__free(sym);
 	snprintf(path, sizeof(path), "rm -rf %s", dir);
 	assert_int_equal(system(path), 0);
 }
