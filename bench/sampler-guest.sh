@@ -203,6 +203,7 @@ fi
 
 # --- a long session on a big Go binary: what profctl's memory grows to
 if want bigbinary && [ -x /usr/bin/caddy ]; then
+	grep -q '^ksampler ' /proc/modules || load	# "window" leaves it out
 	bigsecs=${BENCH_BIG_SECONDS:-60}
 	export HOME=/tmp/caddy XDG_DATA_HOME=/tmp/caddy XDG_CONFIG_HOME=/tmp/caddy
 	for rep in $(seq "${BENCH_BIG_REPS:-2}"); do
