@@ -10,7 +10,8 @@
  *   ks_run [OPTIONS] -- COMMAND [ARG...]
  *	run COMMAND under a session already sampling when it execs.
  *
- * Options: --freq HZ, --no-unwind, --max-frames N, and --target PID to
+ * Options: --freq HZ, --no-unwind, --count-only, --max-frames N, and
+ * --target PID to
  * sample PID instead of COMMAND (every interrupt that hits COMMAND is then
  * filtered: the per-CPU design's price for processes that are not targets).
  */
@@ -42,6 +43,7 @@ int main(int argc, char **argv)
 	static const struct option options[] = {
 		{ "freq", required_argument, NULL, 'f' },
 		{ "no-unwind", no_argument, NULL, 'n' },
+		{ "count-only", no_argument, NULL, 'c' },
 		{ "max-frames", required_argument, NULL, 'm' },
 		{ "target", required_argument, NULL, 't' },
 		{ "pid", required_argument, NULL, 'p' },
@@ -66,6 +68,9 @@ int main(int argc, char **argv)
 		case 'n':
 			cfg.flags |= KSAMPLER_CONFIG_NO_UNWIND;
 			break;
+		case 'c':
+			cfg.flags |= KSAMPLER_CONFIG_COUNT_ONLY;
+			break;
 		case 'm':
 			cfg.max_frames = strtoul(optarg, NULL, 10);
 			break;
@@ -80,7 +85,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (attach ? optind != argc : optind >= argc) {
-		fprintf(stderr, "usage: ks_run [--freq HZ] [--no-unwind] [--max-frames N] [--target PID] {--pid PID | -- COMMAND...}\n");
+		fprintf(stderr, "usage: ks_run [--freq HZ] [--no-unwind | --count-only] [--max-frames N] [--target PID] {--pid PID | -- COMMAND...}\n");
 		return 2;
 	}
 
@@ -146,9 +151,9 @@ int main(int argc, char **argv)
 	kdev__stop(dev);
 	ring_set__drain(rings, count_record, &samples);
 	kdev__stats(dev, KSAMPLER_STATS_ALL_CPUS, &st);
-	printf("ks_stats fired=%llu written=%llu filtered=%llu lost=%llu handler_ns=%llu samples=%ld\n",
+	printf("ks_stats fired=%llu written=%llu filtered=%llu counted=%llu lost=%llu handler_ns=%llu samples=%ld\n",
 	       (unsigned long long)st.fired, (unsigned long long)st.written,
-	       (unsigned long long)st.filtered,
+	       (unsigned long long)st.filtered, (unsigned long long)st.counted,
 	       (unsigned long long)(st.lost_ring_full + st.lost_nested),
 	       (unsigned long long)st.handler_ns, samples);
 	ring_set__close(rings);

@@ -11,8 +11,8 @@
 #   slowdown   fixedwork unprofiled, with ksampler and with perf record -g
 #              attached to it (-p), and profiling itself with Go's
 #              runtime/pprof, at 19, 99, 999 and 4999 Hz
-#   handler    ksampler's handler time per interrupt, with and without the
-#              frame walk, for stacks 8, 32 and 128 frames deep
+#   handler    ksampler's handler time per interrupt: full walk, leaf only,
+#              and counting only (the floor), stacks 8, 32 and 128 deep
 #   window     the frame walk with per-frame copies (unwind_window=16)
 #              against 256-byte chunks, 32 and 128 frames deep
 #   filtered   fixedwork while ksampler samples another (idle) process: the
@@ -170,9 +170,9 @@ fi
 if want handler; then
 for rep in $(seq "$reps"); do
 	for d in $depths; do
-		for mode in unwind no-unwind; do
+		for mode in unwind no-unwind count-only; do
 			flag=""
-			[ $mode = no-unwind ] && flag=--no-unwind
+			[ $mode = unwind ] || flag=--$mode
 			out=$("$ks_run" --freq 999 --max-frames 512 $flag -- \
 				"$work" -threads 2 -units "$units" -depth "$d")
 			echo "result exp=handler mode=$mode depth=$d rep=$rep" \

@@ -122,9 +122,12 @@ struct ksampler_config {
 /*
  * ksampler_config.flags: NO_UNWIND records the leaf and the registers of
  * each sample but walks no frames (the cheapest sample; the leaf fix-up
- * can still name the caller).
+ * can still name the caller). COUNT_ONLY (ABI 1.2; for benchmarks) writes
+ * nothing: each interrupt on a target only counts in ksampler_stats
+ * .counted, the floor any perf-event sampler pays for its interrupt.
  */
 #define KSAMPLER_CONFIG_NO_UNWIND	(1U << 0)
+#define KSAMPLER_CONFIG_COUNT_ONLY	(1U << 1)
 
 /*
  * ksampler_target.flags: CHILDREN adds the process's descendants; ALL is
@@ -174,8 +177,11 @@ struct ksampler_target {
  *			or invalid frame
  * @handler_ns:		time spent in the handler, all interrupts included
  * @lost_records:	LOST records written (losses reported in-band)
+ * @counted:		interrupts on a target that KSAMPLER_CONFIG_COUNT_ONLY
+ *			only counted (ABI 1.2)
  *
- * Invariant: fired == written + lost_ring_full + lost_nested + filtered.
+ * Invariant: fired == written + lost_ring_full + lost_nested + filtered
+ * + counted.
  */
 struct ksampler_stats {
 	__u32 size;
@@ -190,9 +196,11 @@ struct ksampler_stats {
 	__u64 unwind_stopped;
 	__u64 handler_ns;
 	__u64 lost_records;
+	__u64 counted;
 };
 
 #define KSAMPLER_STATS_SIZE_VER0	88	/* ABI 1.1 */
+#define KSAMPLER_STATS_SIZE_VER1	96	/* ABI 1.2: counted */
 
 /*
  * ioctl numbers: 0x00 GET_VERSION, 0x01 CONFIGURE, 0x02 ADD_TARGET,

@@ -133,7 +133,7 @@ static long ks_ioctl_get_stats(struct ks_session *sess, void __user *uarg)
 	u32 usize;
 	int err;
 
-	BUILD_BUG_ON(sizeof(st) != KSAMPLER_STATS_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(st) != KSAMPLER_STATS_SIZE_VER1);
 	err = ks_uarg_size(uarg, KSAMPLER_STATS_SIZE_VER0, &usize);
 	if (err)
 		return err;

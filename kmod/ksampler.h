@@ -49,6 +49,7 @@ struct ks_cpu_stats {
 	u64 unwind_stopped;
 	u64 handler_ns;
 	u64 lost_records;
+	u64 counted;
 } ____cacheline_aligned;
 
 /* One CPU's ring of one session: written by that CPU's handler only. */

@@ -82,7 +82,8 @@ static void ks_sample(struct ks_cpu *c, struct pt_regs *regs,
  * The overflow handler: NMI context for hardware events, hard-irq (even on
  * PREEMPT_RT) for cpu-clock. No locks, no allocation, no printing, no
  * wake-ups (ring.c defers those): every outcome is a counter, and the
- * invariant fired == written + lost_* + filtered holds by construction.
+ * invariant fired == written + lost_* + filtered + counted holds by
+ * construction.
  */
 static void ks_overflow(struct perf_event *event, struct perf_sample_data *data,
 			struct pt_regs *regs)
@@ -101,6 +102,8 @@ static void ks_overflow(struct perf_event *event, struct perf_sample_data *data,
 	} else if (!ks_task_has_user_stack(current) ||
 		   !ks_targets_match(c->sess, current)) {
 		st->filtered++;
+	} else if (c->sess->cfg.flags & KSAMPLER_CONFIG_COUNT_ONLY) {
+		st->counted++;
 	} else {
 		ks_sample(c, regs, st, t0);
 	}

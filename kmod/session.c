@@ -91,7 +91,7 @@ static int ks_config_resolve(const struct ksampler_config *in,
 	u64 ring_bytes, record_max;
 
 	*out = *in;
-	if (in->flags & ~KSAMPLER_CONFIG_NO_UNWIND ||
+	if (in->flags & ~(KSAMPLER_CONFIG_NO_UNWIND | KSAMPLER_CONFIG_COUNT_ONLY) ||
 	    in->event >= KSAMPLER_EVENT_MAX)
 		return -EINVAL;
 	if (!in->frequency == !in->period)
@@ -205,6 +205,7 @@ void ks_session_stats(struct ks_session *sess, u32 cpu,
 		out->unwind_stopped += READ_ONCE(st->unwind_stopped);
 		out->handler_ns += READ_ONCE(st->handler_ns);
 		out->lost_records += READ_ONCE(st->lost_records);
+		out->counted += READ_ONCE(st->counted);
 	}
 }
 

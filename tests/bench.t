@@ -18,6 +18,7 @@ raw=build/bench-smoke/raw.txt
 for exp in "slowdown tool=none" "slowdown tool=ksampler" "slowdown tool=perf" \
 	"slowdown tool=gopprof" \
 	"filtered tool=ksampler" "handler mode=unwind" "handler mode=no-unwind" \
+	"handler mode=count-only" \
 	"window window=16" "window window=256" "collector tool=profctl" \
 	"collector tool=perf" "symbolize tool=profctl" "symbolize tool=addr2line" \
 	"bigbinary tool=profctl"; do

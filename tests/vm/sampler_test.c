@@ -300,7 +300,7 @@ static int session_sample(struct session *s, pid_t pid, uint64_t freq,
 static bool invariant(const struct ksampler_stats *st)
 {
 	return st->fired == st->written + st->lost_ring_full + st->lost_nested +
-			    st->filtered;
+			    st->filtered + st->counted;
 }
 
 static void check_invariant(const char *what, struct session *s)
@@ -309,12 +309,13 @@ static void check_invariant(const char *what, struct session *s)
 	int err = kdev__stats(s->dev, KSAMPLER_STATS_ALL_CPUS, &st);
 
 	check(!err && invariant(&st),
-	      "%s: fired %llu == written %llu + lost %llu + nested %llu + filtered %llu",
+	      "%s: fired %llu == written %llu + lost %llu + nested %llu + filtered %llu + counted %llu",
 	      what, (unsigned long long)st.fired,
 	      (unsigned long long)st.written,
 	      (unsigned long long)st.lost_ring_full,
 	      (unsigned long long)st.lost_nested,
-	      (unsigned long long)st.filtered);
+	      (unsigned long long)st.filtered,
+	      (unsigned long long)st.counted);
 }
 
 /* ---- the workload */
@@ -526,6 +527,36 @@ static void scenario_two_sessions_and_read(void)
 	check_invariant("two sessions (b)", &b);
 	session_close(&a);
 	session_close(&b);
+	reap(pid);
+}
+
+/* The benchmarks' floor: interrupts on the target are counted, no more. */
+static void scenario_count_only(void)
+{
+	char *argv[] = { (char *)workload, NULL };
+	struct ksampler_stats st;
+	struct tally t = { 0 };
+	struct session s;
+	pid_t pid;
+
+	pid = spawn(argv);
+	sleep_ms(200);
+	t.pid = pid;
+	check(!session_open_flags(&s, 999, 0, KSAMPLER_CONFIG_COUNT_ONLY),
+	      "count only: configures");
+	kdev__add_target(s.dev, pid, 0);
+	session_map(&s);
+	check(!kdev__start(s.dev), "count only: starts");
+	session_pump(&s, 800, &t);
+	kdev__stop(s.dev);
+	ring_set__drain(s.rings, on_record, &t);
+	kdev__stats(s.dev, KSAMPLER_STATS_ALL_CPUS, &st);
+	check(st.counted > 0 && st.written == 0 && t.samples == 0,
+	      "count only: %llu interrupts counted, %llu written, %ld records read",
+	      (unsigned long long)st.counted, (unsigned long long)st.written,
+	      t.samples);
+	check_invariant("count only", &s);
+	session_close(&s);
 	reap(pid);
 }
 
@@ -948,6 +979,7 @@ int main(int argc, char **argv)
 	scenario_pid_session();
 	scenario_tiny_ring();
 	scenario_two_sessions_and_read();
+	scenario_count_only();
 	scenario_target_exit();
 	scenario_cpu_hotplug();
 	scenario_system_wide();

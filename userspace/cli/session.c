@@ -233,7 +233,7 @@ static void session_summary(struct session *s, const struct ksampler_stats *st)
 	uint64_t lost_nested = stack_table__lost(s->stacks, KSAMPLER_LOST_NESTED);
 	uint64_t lost_table = stack_table__lost(s->stacks, STACKS_LOST_TABLE_FULL);
 	bool balanced = st->fired == st->written + st->lost_ring_full +
-				     st->lost_nested + st->filtered;
+				     st->lost_nested + st->filtered + st->counted;
 
 	snprintf(comment, len,
 		 "ksampler: fired %" PRIu64 " = written %" PRIu64 " + lost (ring full %" PRIu64
