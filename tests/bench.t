@@ -21,8 +21,8 @@ for exp in "slowdown tool=none" "slowdown tool=ksampler" "slowdown tool=perf" \
 	"handler mode=count-only" \
 	"window window=16" "window window=256" "collector tool=profctl" \
 	"collector tool=perf" "symbolize tool=profctl" "symbolize tool=addr2line" \
-	"bigbinary tool=profctl"; do
-	if grep -q "^result exp=$exp .*\(elapsed_ns\|handler_ns\|cpu_s\|wall_ms\|rss_kib\)=[0-9]" "$raw" 2>/dev/null; then
+	"bigbinary tool=profctl" "micro what=unwind" "micro what=pprof"; do
+	if grep -q "^result exp=$exp .*\(elapsed_ns\|handler_ns\|cpu_s\|wall_ms\|rss_kib\|ns_per_sample\|ms\)=[0-9]" "$raw" 2>/dev/null; then
 		tap_ok "smoke run measured: $exp"
 	else
 		tap_not_ok "smoke run measured: $exp" "no such result line in $raw"

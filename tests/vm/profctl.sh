@@ -49,8 +49,8 @@ fi
 session cburn.pb.gz "$wl/cburn" -- --freq 499 --duration 3s
 # exec mid-session into another non-PIE Go binary, whose code sits at the
 # same addresses: each image's samples must name its own functions
-session exec.pb.gz "$wl/cpusplit" -exec-after 1200ms "$wl/fixedwork" -threads 2 \
-	-units 100000000 -depth 4 -- --freq 499 --duration 3s
+session exec.pb.gz "$wl/cpusplit" -exec-after 1500ms "$wl/fixedwork" -threads 2 \
+	-units 100000000 -depth 4 -- --freq 499 --duration 4s
 session cpusplit.folded "$wl/cpusplit" -- --freq 499 --duration 2s --format collapsed
 # inlined functions are frames of their own; the closure calling the
 # frameless leaf alpha is there thanks to the leaf fix-up
