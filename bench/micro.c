@@ -299,6 +299,7 @@ struct bench_ring {
 	uint64_t size;
 	uint64_t head;
 	uint64_t tail_seen;
+	uint64_t fill_seen;
 	uint64_t wakeup_bytes;
 	uint64_t wakeups;		/* irq_work_queue() calls, counted */
 };
@@ -313,6 +314,7 @@ static void *bench_ring_reserve(struct bench_ring *r, uint32_t len_max)
 					  __atomic_load_n(&r->ctrl->data_tail,
 							  __ATOMIC_RELAXED),
 					  r->size);
+	r->fill_seen = r->head - r->tail_seen;
 	if (!ks_ring_place(r->head, r->tail_seen, r->size, len_max, &pad_len))
 		return NULL;
 	if (pad_len) {
@@ -325,19 +327,13 @@ static void *bench_ring_reserve(struct bench_ring *r, uint32_t len_max)
 	return r->data + (r->head & (r->size - 1));
 }
 
-/*
- * ks_ring_commit(); on x86 smp_wmb() is a compiler barrier, as release is.
- * Like the module's, this misses the wake-up when a PAD record alone
- * carries the fill over the watermark (@before already counts the PAD):
- * about one batch in 150 here.
- */
+/* ks_ring_commit(); on x86 smp_wmb() is a compiler barrier, as release is. */
 static void bench_ring_commit(struct bench_ring *r, uint32_t len)
 {
-	uint64_t before = r->head - r->tail_seen;
-
 	r->head += len;
 	__atomic_store_n(&r->ctrl->data_head, r->head, __ATOMIC_RELEASE);
-	if (before < r->wakeup_bytes && before + len >= r->wakeup_bytes)
+	if (ks_ring_wakeup_due(r->fill_seen, r->head - r->tail_seen,
+			       r->wakeup_bytes))
 		r->wakeups++;
 }
 

@@ -60,6 +60,7 @@ struct ks_ring {
 	u64 size;			/* data bytes, power of two */
 	u64 head;			/* the kernel's own head; ctrl's is a copy */
 	u64 tail_seen;			/* clamped tail the last reserve read */
+	u64 fill_seen;			/* unread bytes then, before any PAD */
 	u32 wakeup_bytes;
 	u64 pending_lost[KSAMPLER_LOST_MAX]; /* not yet reported in-band */
 	struct irq_work wakeup;

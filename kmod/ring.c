@@ -93,6 +93,7 @@ void *ks_ring_reserve(struct ks_ring *ring, u32 len_max)
 	u32 pad_len;
 
 	ring->tail_seen = ks_ring_tail(ring);
+	ring->fill_seen = ring->head - ring->tail_seen;
 	if (!ks_ring_place(ring->head, ring->tail_seen, ring->size, len_max,
 			   &pad_len))
 		return NULL;
@@ -113,14 +114,12 @@ void *ks_ring_reserve(struct ks_ring *ring, u32 len_max)
  */
 void ks_ring_commit(struct ks_ring *ring, void *rec, u32 len)
 {
-	u64 before = ring->head - ring->tail_seen;
-
 	ring->head += len;
 	smp_wmb(); /* (B): records before head; pairs with user (C) */
 	WRITE_ONCE(ring->ctrl->data_head, ring->head);
 
-	/* Wake readers once per crossing of the watermark, not per record. */
-	if (before < ring->wakeup_bytes && before + len >= ring->wakeup_bytes)
+	if (ks_ring_wakeup_due(ring->fill_seen, ring->head - ring->tail_seen,
+			       ring->wakeup_bytes))
 		irq_work_queue(&ring->wakeup);
 }
 

@@ -49,4 +49,20 @@ static inline bool ks_ring_place(__u64 head, __u64 tail, __u64 size,
 	return size - (head - tail) >= (__u64)*pad + len;
 }
 
+/**
+ * ks_ring_wakeup_due() - does this commit carry the fill over the mark?
+ * @fill_before:	bytes unread before the reserve (PAD not counted)
+ * @fill_after:		bytes unread once the record is published
+ * @wakeup_bytes:	the reader's watermark
+ *
+ * Once per crossing, not per record. The fill before must be taken
+ * before any PAD the reserve adds: a PAD alone may cross the mark, and
+ * the record after it must still wake the reader.
+ */
+static inline bool ks_ring_wakeup_due(__u64 fill_before, __u64 fill_after,
+				      __u64 wakeup_bytes)
+{
+	return fill_before < wakeup_bytes && fill_after >= wakeup_bytes;
+}
+
 #endif /* _KSAMPLER_RING_CORE_H */

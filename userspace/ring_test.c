@@ -103,6 +103,29 @@ static int check_record(const struct ksampler_record_header *rec,
 	return 0;
 }
 
+/*
+ * A PAD record that alone carries the fill over the watermark: the record
+ * after it must still wake the reader (the fill is taken before the PAD).
+ */
+static void test_pad_crossing_the_watermark_wakes(void **state)
+{
+	const uint64_t wakeup = DATA_SIZE / 2, len = 200;
+	uint64_t head = 4000, tail = 2000, fill_before, after_pad;
+	uint32_t pad;
+
+	(void)state;
+	fill_before = head - ks_ring_clamp_tail(head, tail, DATA_SIZE);
+	assert_true(ks_ring_place(head, tail, DATA_SIZE, len, &pad));
+	assert_int_equal(pad, DATA_SIZE - (head & (DATA_SIZE - 1)));
+	after_pad = head + pad - tail;
+	assert_true(fill_before < wakeup && after_pad >= wakeup);
+	assert_true(ks_ring_wakeup_due(fill_before, after_pad + len, wakeup));
+	/* once per crossing: the records after it do not wake again */
+	assert_false(ks_ring_wakeup_due(after_pad + len, after_pad + 2 * len,
+					wakeup));
+	assert_false(ks_ring_wakeup_due(100, 300, wakeup));
+}
+
 static void test_records_survive_many_wraps(void **state)
 {
 	struct fake_ring *r = calloc(1, sizeof(*r));
@@ -217,6 +240,7 @@ static void test_callback_error_keeps_the_record(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pad_crossing_the_watermark_wakes),
 		cmocka_unit_test(test_records_survive_many_wraps),
 		cmocka_unit_test(test_full_ring_refuses_then_recovers),
 		cmocka_unit_test(test_garbage_tail_is_clamped),
