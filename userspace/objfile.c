@@ -92,8 +92,10 @@ static int objfile_load_segments(struct objfile *obj)
 		obj->segs[obj->nr_segs].filesz = ph.p_filesz;
 		obj->segs[obj->nr_segs].flags = ph.p_flags;
 		/* a header that claims bytes the file lacks is cut short */
-		if (ph.p_offset > obj->raw_size)
+		if (ph.p_offset > obj->raw_size) {
+			obj->segs[obj->nr_segs].offset = obj->raw_size;
 			obj->segs[obj->nr_segs].filesz = 0;
+		}
 		else if (ph.p_filesz > obj->raw_size - ph.p_offset)
 			obj->segs[obj->nr_segs].filesz = obj->raw_size - ph.p_offset;
 		obj->nr_segs++;

@@ -85,6 +85,14 @@ long ring_drain_one(struct ksampler_ring_ctrl *ctrl, const uint8_t *data,
 	/* (C): pairs with the kernel's (B) in ks_ring_commit(), kmod/ring.c */
 	head = __atomic_load_n(&ctrl->data_head, __ATOMIC_ACQUIRE);
 	tail = ctrl->data_tail;
+	/*
+	 * Positions the module never writes: a head more than a ring ahead
+	 * (draining it would go round and round), or not 8-byte aligned.
+	 */
+	if (head - tail > data_size || (head | tail) & 7) {
+		__atomic_store_n(&ctrl->data_tail, head, __ATOMIC_RELEASE);
+		return -EBADMSG;
+	}
 	while (tail < head) {
 		off = tail & (data_size - 1);
 		rec = (const void *)(data + off);

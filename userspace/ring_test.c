@@ -218,6 +218,31 @@ static void test_reader_refuses_non_records(void **state)
 	free(r);
 }
 
+/*
+ * Positions no module writes (found by the fuzzer): a head far more than
+ * a ring ahead would have the reader go round the ring for ever, and an
+ * unaligned one would read records at unaligned addresses.
+ */
+static void test_reader_refuses_impossible_positions(void **state)
+{
+	static const uint64_t heads[] = { 1ULL << 62, DATA_SIZE + 8, 67 };
+	struct fake_ring *r = calloc(1, sizeof(*r));
+	struct reader rd = { 0 };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
+		ring_init(r);
+		assert_true(ring_write(r, 64, 0));
+		r->ctrl.data_head = heads[i];
+		assert_int_equal(ring_drain_one(&r->ctrl, ring_data(r), DATA_SIZE,
+						0, check_record, &rd), -EBADMSG);
+		assert_int_equal(r->ctrl.data_tail, heads[i]);
+		assert_int_equal(rd.seen, 0);
+	}
+	free(r);
+}
+
 static void test_callback_error_keeps_the_record(void **state)
 {
 	struct fake_ring *r = calloc(1, sizeof(*r));
@@ -245,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_full_ring_refuses_then_recovers),
 		cmocka_unit_test(test_garbage_tail_is_clamped),
 		cmocka_unit_test(test_reader_refuses_non_records),
+		cmocka_unit_test(test_reader_refuses_impossible_positions),
 		cmocka_unit_test(test_callback_error_keeps_the_record),
 	};
 
