@@ -163,10 +163,8 @@ static int symbolize_stream(struct symfile *sf, const struct symbolize_opts *o)
 			fprintf(stderr, "profctl symbolize: stdin: %s\n", strerror(errno));
 			return PROFCTL_EXIT_FAILURE;
 		}
-		if (r == 0 && len) {
+		if (r == 0 && len)
 			buf[len++] = '\n';	/* a last line without newline */
-			r = 0;
-		}
 		len += (size_t)r;
 		done = symbolize_lines(sf, o, buf, len, &lineno, &bad);
 		memmove(buf, buf + done, len - done);
