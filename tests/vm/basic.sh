@@ -36,6 +36,11 @@ tap_include "sampler:" "$root/build/tests/vm/sampler_test" \
 # profctl start end to end (profiles checked on the host by vm.t).
 tap_include "profctl:" "$root/tests/vm/profctl.sh"
 
+# Hostile input: random ioctls, sizes, pointers, orders, mmaps, reads
+# (the kernel log is checked by vm-run: no oops, BUG or WARNING).
+tap_include "ioctl fuzz:" "$root/build/tests/vm/ioctl_fuzz" \
+	"${KSAMPLER_FUZZ_ITERS:-50000}"
+
 # A collector killed mid-session (rings mapped, events live) leaves
 # nothing behind: the module unloads right after.
 "$root/build/workloads/cpusplit" > /dev/null &
