@@ -12,13 +12,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "fake_proc_test.h"
 #include "leaffix.h"
 #include "objfile.h"
 
@@ -84,42 +83,6 @@ static void test_epilogue_after_pop(void **state)
 	assert_int_equal(leaffix_judge(&s, 0), LEAFFIX_INSERT);
 }
 
-/* A /proc holding one process, 4242, running @exe mapped at its vaddr. */
-static char *fake_proc(const char *exe, char *dir)
-{
-	char path[PATH_MAX];
-	struct stat st;
-	FILE *f;
-
-	assert_int_equal(stat(exe, &st), 0);
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/4242", dir);
-	assert_int_equal(mkdir(path, 0700), 0);
-	snprintf(path, sizeof(path), "%s/4242/root", dir);
-	assert_int_equal(symlink("/", path), 0);
-	snprintf(path, sizeof(path), "%s/4242/maps", dir);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	/* non-PIE: runtime addresses are link-time ones */
-	fprintf(f, "00400000-00800000 r-xp 00000000 00:2a %lu %s\n",
-		(unsigned long)st.st_ino, exe);
-	fclose(f);
-	return dir;
-}
-
-static void remove_fake_proc(const char *dir)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/4242/maps", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/4242/root", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/4242", dir);
-	rmdir(path);
-	rmdir(dir);
-}
-
 static void test_repairs_a_real_go_leaf(void **state)
 {
 	const char *exe = "build/workloads/cpusplit";
@@ -143,16 +106,18 @@ static void test_repairs_a_real_go_leaf(void **state)
 	assert_int_equal(objfile__symbol_value(obj, "main.alpha", &alpha), 0);
 	assert_int_equal(objfile__symbol_value(obj, "main.main.func1", &func1), 0);
 	objfile__close(obj);
-	sym = symbolizer__new(fake_proc(abs, dir));
+	assert_non_null(mkdtemp(dir));
+	fake_proc_image(dir, abs);
+	sym = symbolizer__new(dir);
 	assert_non_null(sym);
-	assert_int_equal(symbolizer__add_pid(sym, 4242), 0);
+	assert_int_equal(symbolizer__add_pid(sym, FAKE_PID), 0);
 	lf = leaffix__new(sym);
 	assert_non_null(lf);
 
 	walked[0] = alpha + 1;
 	walked[1] = 0x401001;		/* what the walk found: func1's caller */
 	s = leaf_sample(SP, CALLER_BP, true);
-	s.pid = 4242;
+	s.pid = FAKE_PID;
 	s.ips = walked;
 	s.sp_word = func1 + 0x10;	/* the return address into func1 */
 	leaffix__apply(lf, &s, buf);
@@ -164,7 +129,7 @@ static void test_repairs_a_real_go_leaf(void **state)
 
 	/* a word at SP that is no return address into Go is not believed */
 	s = leaf_sample(SP, CALLER_BP, true);
-	s.pid = 4242;
+	s.pid = FAKE_PID;
 	s.ips = walked;
 	s.sp_word = 0x12345;
 	leaffix__apply(lf, &s, buf);
@@ -182,7 +147,7 @@ static void test_repairs_a_real_go_leaf(void **state)
 
 	leaffix__free(lf);
 	symbolizer__free(sym);
-	remove_fake_proc(dir);
+	fake_proc_remove(dir);
 }
 
 int main(void)

@@ -10,14 +10,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "fake_proc_test.h"
 #include "objfile.h"
 #include "symbolize.h"
 
@@ -97,35 +96,11 @@ static void test_new_generation_reads_again(void **state)
 	symbolizer__free(sym);
 }
 
-/* Makes @dir/4242 a process running @exe (non-PIE, mapped at 0x400000). */
-static void fake_image(const char *dir, const char *exe)
-{
-	char path[PATH_MAX];
-	struct stat st;
-	FILE *f;
-
-	assert_int_equal(stat(exe, &st), 0);
-	snprintf(path, sizeof(path), "%s/4242", dir);
-	mkdir(path, 0700);
-	snprintf(path, sizeof(path), "%s/4242/root", dir);
-	unlink(path);
-	assert_int_equal(symlink("/", path), 0);
-	snprintf(path, sizeof(path), "%s/4242/exe", dir);
-	unlink(path);
-	assert_int_equal(symlink(exe, path), 0);
-	snprintf(path, sizeof(path), "%s/4242/maps", dir);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fprintf(f, "00400000-00800000 r-xp 00000000 00:2a %lu %s\n",
-		(unsigned long)st.st_ino, exe);
-	fclose(f);
-}
-
 static const char *name_at(struct symbolizer *sym, uint16_t gen, uint64_t addr)
 {
 	static struct frame_info f;
 
-	symbolizer__resolve(sym, 4242, gen, addr, &f);
+	symbolizer__resolve(sym, FAKE_PID, gen, addr, &f);
 	return f.nr_frames ? f.frames[f.nr_frames - 1].function : "";
 }
 
@@ -138,7 +113,6 @@ static const char *name_at(struct symbolizer *sym, uint16_t gen, uint64_t addr)
 static void test_exec_seen_out_of_order(void **state)
 {
 	char dir[] = "/tmp/symbolize_test.XXXXXX", a[PATH_MAX], b[PATH_MAX];
-	char path[PATH_MAX];
 	struct symbolizer *sym;
 	struct objfile *obj;
 	uint64_t alpha;
@@ -154,31 +128,30 @@ static void test_exec_seen_out_of_order(void **state)
 	assert_int_equal(objfile__symbol_value(obj, "main.alpha", &alpha), 0);
 	objfile__close(obj);
 	assert_non_null(mkdtemp(dir));
-	fake_image(dir, a);
+	fake_proc_image(dir, a);
 	sym = symbolizer__new(dir);
 	assert_non_null(sym);
-	assert_int_equal(symbolizer__add_pid(sym, 4242), 0);	/* start */
-	fake_image(dir, b);					/* exec */
-	assert_int_equal(symbolizer__see(sym, 4242, 5), 0);	/* new, first */
-	assert_int_equal(symbolizer__see(sym, 4242, 4), 0);	/* old, late */
+	assert_int_equal(symbolizer__add_pid(sym, FAKE_PID), 0);	/* start */
+	fake_proc_image(dir, b);					/* exec */
+	assert_int_equal(symbolizer__see(sym, FAKE_PID, 5), 0);	/* new, first */
+	assert_int_equal(symbolizer__see(sym, FAKE_PID, 4), 0);	/* old, late */
 	assert_string_equal(name_at(sym, 4, alpha), "main.alpha");
 	assert_string_not_equal(name_at(sym, 5, alpha), "main.alpha");
-	assert_string_equal(symbolizer__comm(sym, 4242, 4), "");
+	assert_string_equal(symbolizer__comm(sym, FAKE_PID, 4), "");
 	symbolizer__free(sym);
 
 	/* the same with the old image's samples drained first */
-	fake_image(dir, a);
+	fake_proc_image(dir, a);
 	sym = symbolizer__new(dir);
 	assert_non_null(sym);
-	assert_int_equal(symbolizer__add_pid(sym, 4242), 0);
-	fake_image(dir, b);
-	assert_int_equal(symbolizer__see(sym, 4242, 4), 0);
-	assert_int_equal(symbolizer__see(sym, 4242, 5), 0);
+	assert_int_equal(symbolizer__add_pid(sym, FAKE_PID), 0);
+	fake_proc_image(dir, b);
+	assert_int_equal(symbolizer__see(sym, FAKE_PID, 4), 0);
+	assert_int_equal(symbolizer__see(sym, FAKE_PID, 5), 0);
 	assert_string_equal(name_at(sym, 4, alpha), "main.alpha");
 	assert_string_not_equal(name_at(sym, 5, alpha), "main.alpha");
 	symbolizer__free(sym);
-	snprintf(path, sizeof(path), "rm -rf %s", dir);
-	assert_int_equal(system(path), 0);
+	fake_proc_remove(dir);
 }
 
 int main(void)
