@@ -17,7 +17,8 @@
 
 struct symfile_slot {
 	uint64_t vaddr;
-	int nr;				/* -1: empty */
+	int nr;
+	bool used;			/* false: empty (calloc'ed) */
 	struct sym_frame frames[SYMFILE_CACHE_FRAMES];
 };
 
@@ -34,7 +35,6 @@ struct symfile {
 struct symfile *symfile__open_fd(int fd)
 {
 	struct symfile *sf;
-	size_t i;
 
 	if (fd < 0)
 		return NULL;
@@ -57,9 +57,8 @@ struct symfile *symfile__open_fd(int fd)
 		return sf;
 	}
 	gopclntab__range(sf->go, &sf->go_start, &sf->go_end);
-	sf->cache = malloc(SYMFILE_CACHE_SLOTS * sizeof(sf->cache[0]));
-	for (i = 0; sf->cache && i < SYMFILE_CACHE_SLOTS; i++)
-		sf->cache[i].nr = -1;
+	/* zeroed pages: only the slots a lookup fills are ever touched */
+	sf->cache = calloc(SYMFILE_CACHE_SLOTS, sizeof(sf->cache[0]));
 	return sf;
 }
 
@@ -108,7 +107,7 @@ int symfile__lookup(struct symfile *sf, uint64_t vaddr,
 		return 0;
 	if (sf->go && vaddr >= sf->go_start && vaddr < sf->go_end) {
 		slot = sf->cache ? &sf->cache[(vaddr >> 2) % SYMFILE_CACHE_SLOTS] : NULL;
-		if (slot && slot->nr >= 0 && slot->vaddr == vaddr &&
+		if (slot && slot->used && slot->vaddr == vaddr &&
 		    (size_t)slot->nr <= max) {
 			memcpy(frames, slot->frames, (size_t)slot->nr * sizeof(*frames));
 			return slot->nr;
@@ -117,6 +116,7 @@ int symfile__lookup(struct symfile *sf, uint64_t vaddr,
 		if (slot && n <= SYMFILE_CACHE_FRAMES) {
 			slot->vaddr = vaddr;
 			slot->nr = n;
+			slot->used = true;
 			memcpy(slot->frames, frames, (size_t)n * sizeof(*frames));
 		}
 		if (n)
