@@ -344,8 +344,12 @@ static int sym_pid_read_image(struct symbolizer *sym, struct sym_pid *sp)
 	if (!p)
 		return -errno;
 	last = sp->nr_images ? sp->images[sp->nr_images - 1] : NULL;
-	if (last && !memcmp(last->exe_id, p->exe_id, sizeof(p->exe_id)))
-		return 0;		/* the same image (freed with sym->all) */
+	if (last && !memcmp(last->exe_id, p->exe_id, sizeof(p->exe_id))) {
+		/* the same image: drop the copy, the last one pushed */
+		sym->nr_all--;
+		sym_proc_free(p);
+		return 0;
+	}
 	images = realloc(sp->images, (sp->nr_images + 1) * sizeof(*images));
 	if (!images)
 		return -ENOMEM;
