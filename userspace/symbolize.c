@@ -9,6 +9,7 @@
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hashmap.h"
@@ -25,6 +26,7 @@ struct sym_proc {
 	int pid;
 	uint64_t exe_id[3];		/* its executable: device, inode, where */
 	bool reloaded;			/* maps re-read once for a miss */
+	bool superseded;		/* a later image exists: history */
 	struct maps *maps;
 	struct symfile **files;		/* per mapping; owned by the cache */
 	char comm[17];
@@ -47,6 +49,7 @@ struct sym_proc {
 
 struct sym_pid {
 	int pid;
+	bool pending;			/* an image read mid-exec, to redo */
 	struct sym_proc **images;
 	size_t nr_images;
 	uint16_t gens[SYM_MAX_GENS];
@@ -337,17 +340,46 @@ static struct sym_pid *sym_pid_get(struct symbolizer *sym, int pid)
 }
 
 /* Reads the image @sp's process runs now; kept unless it is the last one. */
-static int sym_pid_read_image(struct symbolizer *sym, struct sym_pid *sp)
+/* The last image read is dropped (it is the last one pushed). */
+static void sym_drop_last(struct symbolizer *sym, struct sym_proc *p)
 {
-	struct sym_proc *p = sym_proc_new(sym, sp->pid), *last, **images;
+	sym->nr_all--;
+	sym_proc_free(p);
+}
 
-	if (!p)
-		return -errno;
+/*
+ * A sample of a new generation can be drained while its exec is still
+ * loading the binary: the process's executable is already the new one,
+ * but nothing of it is mapped yet. Such a read is no image; it is tried
+ * again shortly, and if the exec is still not done, when next asked.
+ */
+#define SYM_EXEC_RETRIES	10
+#define SYM_EXEC_WAIT_NS	2000000
+
+static int sym_pid_read_image(struct symbolizer *sym, struct sym_pid *sp,
+			      int retries)
+{
+	const struct timespec wait = { 0, SYM_EXEC_WAIT_NS };
+	struct sym_proc *p, *last, **images;
+	int tries = 0;
+
+	for (;;) {
+		p = sym_proc_new(sym, sp->pid);
+		if (!p)
+			return -errno;
+		if (!p->exe_id[1] || p->exe_id[2])
+			break;		/* complete (or no executable to map) */
+		sym_drop_last(sym, p);
+		if (++tries > retries) {
+			sp->pending = true;
+			return 0;
+		}
+		nanosleep(&wait, NULL);
+	}
+	sp->pending = false;
 	last = sp->nr_images ? sp->images[sp->nr_images - 1] : NULL;
 	if (last && !memcmp(last->exe_id, p->exe_id, sizeof(p->exe_id))) {
-		/* the same image: drop the copy, the last one pushed */
-		sym->nr_all--;
-		sym_proc_free(p);
+		sym_drop_last(sym, p);	/* the same image */
 		return 0;
 	}
 	images = realloc(sp->images, (sp->nr_images + 1) * sizeof(*images));
@@ -355,6 +387,8 @@ static int sym_pid_read_image(struct symbolizer *sym, struct sym_pid *sp)
 		return -ENOMEM;
 	sp->images = images;
 	sp->images[sp->nr_images++] = p;
+	if (last)
+		last->superseded = true;
 	return 0;
 }
 
@@ -364,7 +398,7 @@ int symbolizer__add_pid(struct symbolizer *sym, int pid)
 
 	if (!sp)
 		return -ENOMEM;
-	return sp->nr_images ? 0 : sym_pid_read_image(sym, sp);
+	return sp->nr_images ? 0 : sym_pid_read_image(sym, sp, SYM_EXEC_RETRIES);
 }
 
 int symbolizer__see(struct symbolizer *sym, int pid, uint16_t gen)
@@ -384,14 +418,12 @@ int symbolizer__see(struct symbolizer *sym, int pid, uint16_t gen)
 		sp->gens[i] = sp->gens[i - 1];
 	sp->gens[i] = gen;
 	sp->nr_gens++;
-	return sym_pid_read_image(sym, sp);
+	return sym_pid_read_image(sym, sp, SYM_EXEC_RETRIES);
 }
 
-/* The image generation @gen of @pid ran, by the rule above; or NULL. */
-static struct sym_proc *sym_proc_find(const struct symbolizer *sym, int pid,
-				      uint16_t gen)
+/* The image generation @gen of @sp's process ran, by the rule above. */
+static struct sym_proc *sym_proc_pick(const struct sym_pid *sp, uint16_t gen)
 {
-	const struct sym_pid *sp = sym_pid_find(sym, pid);
 	long rank, i;
 
 	if (!sp || !sp->nr_images)
@@ -404,10 +436,24 @@ static struct sym_proc *sym_proc_find(const struct symbolizer *sym, int pid,
 	return sp->images[i < 0 ? 0 : i];
 }
 
+/*
+ * The same, after one more try at an image left unread mid-exec (the
+ * process, if it still runs it, shows it complete by now).
+ */
+static struct sym_proc *sym_proc_find(struct symbolizer *sym, int pid,
+				      uint16_t gen)
+{
+	struct sym_pid *sp = sym_pid_find(sym, pid);
+
+	if (sp && sp->pending)
+		sym_pid_read_image(sym, sp, 0);
+	return sym_proc_pick(sp, gen);
+}
+
 const char *symbolizer__comm(const struct symbolizer *sym, int pid,
 			     uint16_t gen)
 {
-	struct sym_proc *p = sym_proc_find(sym, pid, gen);
+	struct sym_proc *p = sym_proc_pick(sym_pid_find(sym, pid), gen);
 
 	return p ? p->comm : "";
 }
@@ -429,8 +475,9 @@ static struct symfile *sym_locate(struct symbolizer *sym, struct sym_proc *p,
 	struct symfile *file = NULL;
 
 	*map = sym_lookup(p, addr, &file);
-	if (!*map && !p->reloaded) {
-		p->reloaded = true;		/* dlopen or exec since start */
+	/* only the image the process runs now can have grown since */
+	if (!*map && !p->reloaded && !p->superseded) {
+		p->reloaded = true;		/* dlopen since it was read */
 		if (!sym_load_maps(sym, p))
 			*map = sym_lookup(p, addr, &file);
 	}

@@ -113,6 +113,7 @@ static const char *name_at(struct symbolizer *sym, uint16_t gen, uint64_t addr)
 static void test_exec_seen_out_of_order(void **state)
 {
 	char dir[] = "/tmp/symbolize_test.XXXXXX", a[PATH_MAX], b[PATH_MAX];
+	char maps[PATH_MAX];
 	struct symbolizer *sym;
 	struct objfile *obj;
 	uint64_t alpha;
@@ -138,6 +139,29 @@ static void test_exec_seen_out_of_order(void **state)
 	assert_string_equal(name_at(sym, 4, alpha), "main.alpha");
 	assert_string_not_equal(name_at(sym, 5, alpha), "main.alpha");
 	assert_string_equal(symbolizer__comm(sym, FAKE_PID, 4), "");
+	symbolizer__free(sym);
+
+	/*
+	 * Drained while the exec is still loading the new binary (its
+	 * executable set, nothing of it mapped yet): that read is no image;
+	 * the new one is read once complete, and the old image keeps its
+	 * own binary even when one of its addresses misses.
+	 */
+	fake_proc_image(dir, a);
+	sym = symbolizer__new(dir);
+	assert_non_null(sym);
+	assert_int_equal(symbolizer__add_pid(sym, FAKE_PID), 0);
+	fake_proc_image(dir, b);
+	snprintf(maps, sizeof(maps), "%s/%d/maps", dir, FAKE_PID);
+	assert_int_equal(truncate(maps, 0), 0);
+	assert_int_equal(symbolizer__see(sym, FAKE_PID, 5), 0);
+	fake_proc_image(dir, b);			/* exec done */
+	assert_int_equal(symbolizer__see(sym, FAKE_PID, 4), 0);
+	assert_string_equal(name_at(sym, 4, alpha), "main.alpha");
+	assert_string_equal(name_at(sym, 4, 0x900000), "");
+	assert_string_not_equal(name_at(sym, 5, alpha), "main.alpha");
+	assert_string_not_equal(name_at(sym, 5, alpha), "");
+	assert_string_equal(name_at(sym, 4, alpha), "main.alpha");
 	symbolizer__free(sym);
 
 	/* the same with the old image's samples drained first */
