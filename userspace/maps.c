@@ -126,7 +126,8 @@ struct maps *maps__load(const char *proc_root, int pid)
 		errno = err;
 		return NULL;
 	}
-	qsort(maps->entries, maps->nr, sizeof(maps->entries[0]), maps_cmp);
+	if (maps->nr)	/* no executable mapping (mid-exec): no array at all */
+		qsort(maps->entries, maps->nr, sizeof(maps->entries[0]), maps_cmp);
 	return maps;
 }
 
