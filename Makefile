@@ -52,9 +52,9 @@ HOST_BINS := $(patsubst tests/host/%.c,$(BUILD)/tests/host/%,$(wildcard tests/ho
 
 GO_WORKLOADS := $(patsubst tests/workloads/%/main.go,$(BUILD)/workloads/%,$(wildcard tests/workloads/*/main.go)) \
 	$(BUILD)/workloads/cpusplit-pie $(BUILD)/workloads/cpusplit-pie-stripped
-C_WORKLOADS := $(BUILD)/workloads/cburn
+C_WORKLOADS := $(BUILD)/workloads/cburn $(BUILD)/workloads/churn
 
-.PHONY: all module profctl modules-all test check demo clean unit-tests workloads bench \
+.PHONY: all module profctl modules-all test check demo clean unit-tests workloads bench torture \
 	install install-files uninstall deb
 
 all: module profctl
@@ -113,7 +113,7 @@ $(OBJ)/%_test.o: userspace/%_test.c $(BUILD)/.flags | $(GEN)/profile.pb-c.h
 
 # Programs the VM tests run inside the guest (dynamic: the guest runs on
 # the host's root filesystem).
-$(BUILD)/tests/vm/%: tests/vm/%.c $(BUILD)/libprofctl.a $(BUILD)/.flags
+$(BUILD)/tests/vm/%: tests/vm/%.c $(wildcard tests/vm/*.h) $(BUILD)/libprofctl.a $(BUILD)/.flags
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Iuserspace $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libprofctl.a
 
@@ -139,6 +139,10 @@ $(BUILD)/workloads/cburn: tests/workloads/cburn/cburn.c
 	@mkdir -p $(@D)
 	$(CC) -O0 -fno-omit-frame-pointer -o $@ $<
 
+$(BUILD)/workloads/churn: tests/workloads/churn/churn.c
+	@mkdir -p $(@D)
+	$(CC) -O0 -fno-omit-frame-pointer -pthread -o $@ $<
+
 # Test helpers that run on the host.
 $(BUILD)/tests/host/%: tests/host/%.c $(BUILD)/libprofctl.a $(BUILD)/.flags
 	@mkdir -p $(@D)
@@ -151,6 +155,12 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libprofctl.a $(BUILD)/.flags
 
 bench:
 	@bench/run
+
+# The nightly-style run: the guest suites with 20 times the ioctl fuzzing
+# and 10 times the collector kills, and each libFuzzer target for 10 min.
+torture: all unit-tests workloads
+	KSAMPLER_FUZZ_ITERS=1000000 KSAMPLER_STRESS_KILLS=300 \
+	KSAMPLER_VM_TIMEOUT=5400 FUZZ_SECONDS=600 tests/run vm.t fuzz.t
 
 unit-tests: $(TEST_BINS) $(GUEST_BINS) $(HOST_BINS) $(BUILD)/profctl
 

@@ -244,6 +244,7 @@ static uint64_t unwind_run(void *ctx, uint64_t rounds)
 
 	for (i = 0; i < rounds; i++) {
 		window.chunk = b->window;
+		window.user_end = 0x800000000000ULL;	/* the module's TASK_SIZE_MAX */
 		if (ks_unwind_prime(&window, memcpy_read, b->sp, &sp_word))
 			die("unwind: SP unreadable", EFAULT);
 		/* room for the module's deepest walk: nothing truncates */

@@ -34,7 +34,7 @@
  * new ioctl. A collector refuses a module whose major differs from its own.
  */
 #define KSAMPLER_ABI_MAJOR	1
-#define KSAMPLER_ABI_MINOR	2
+#define KSAMPLER_ABI_MINOR	3
 
 #define KSAMPLER_DEVICE_NAME	"ksampler"
 #define KSAMPLER_DEVICE_PATH	"/dev/ksampler"
@@ -48,6 +48,7 @@
 /* ksampler_version.features bits: what this module build can do. */
 #define KSAMPLER_FEAT_SAMPLING		(1ULL << 0)	/* ABI 1.1 ioctls */
 #define KSAMPLER_FEAT_EXEC_GEN		(1ULL << 1)	/* ABI 1.2: sample exec_gen */
+#define KSAMPLER_FEAT_LIVE_STATS	(1ULL << 2)	/* ABI 1.3: stats live_* */
 
 #define KSAMPLER_VERSION_STRING_LEN	32
 
@@ -179,9 +180,23 @@ struct ksampler_target {
  * @lost_records:	LOST records written (losses reported in-band)
  * @counted:		interrupts on a target that KSAMPLER_CONFIG_COUNT_ONLY
  *			only counted (ABI 1.2)
+ * @live_sessions:	module-wide (ABI 1.3): open sessions, the caller's
+ *			included
+ * @live_ring_bytes:	module-wide: bytes of ring memory allocated
+ * @live_events:	module-wide: perf events created and not yet released
+ * @live_pid_refs:	module-wide: references held on targets' pids
+ * @live_objects:	module-wide: every other allocation a session owns
+ *			beyond its own (per-CPU arrays, target sets)
  *
  * Invariant: fired == written + lost_ring_full + lost_nested + filtered
- * + counted.
+ * + counted. The live_* fields are the module's leak detector: with no
+ * other session open, a fresh session reads live_sessions == 1 and zero
+ * in the other four. The per-CPU selection in @cpu does not apply to them.
+ *
+ * A session opened without CAP_SYS_PTRACE, CAP_PERFMON or CAP_SYS_ADMIN
+ * counts as filtered every interrupt on a target the opener could no
+ * longer ptrace: one whose credentials changed (setuid exec, setresuid)
+ * or a descendant (KSAMPLER_TARGET_CHILDREN) run by another user.
  */
 struct ksampler_stats {
 	__u32 size;
@@ -197,10 +212,16 @@ struct ksampler_stats {
 	__u64 handler_ns;
 	__u64 lost_records;
 	__u64 counted;
+	__u64 live_sessions;
+	__u64 live_ring_bytes;
+	__u64 live_events;
+	__u64 live_pid_refs;
+	__u64 live_objects;
 };
 
 #define KSAMPLER_STATS_SIZE_VER0	88	/* ABI 1.1 */
 #define KSAMPLER_STATS_SIZE_VER1	96	/* ABI 1.2: counted */
+#define KSAMPLER_STATS_SIZE_VER2	136	/* ABI 1.3: live_* */
 
 /*
  * ioctl numbers: 0x00 GET_VERSION, 0x01 CONFIGURE, 0x02 ADD_TARGET,

@@ -88,7 +88,8 @@ static long ks_ioctl_get_version(void __user *uarg)
 	v.abi_minor = KSAMPLER_ABI_MINOR;
 	v.nr_cpu_ids = nr_cpu_ids;
 	v.page_size = PAGE_SIZE;
-	v.features = KSAMPLER_FEAT_SAMPLING | KSAMPLER_FEAT_EXEC_GEN;
+	v.features = KSAMPLER_FEAT_SAMPLING | KSAMPLER_FEAT_EXEC_GEN |
+		     KSAMPLER_FEAT_LIVE_STATS;
 	/* "0.1.0+<git revision>": which build is loaded, from profctl */
 	snprintf((char *)v.module_version, sizeof(v.module_version), "%s+%s",
 		 KSAMPLER_VERSION, KSAMPLER_GIT_REV);
@@ -133,7 +134,7 @@ static long ks_ioctl_get_stats(struct ks_session *sess, void __user *uarg)
 	u32 usize;
 	int err;
 
-	BUILD_BUG_ON(sizeof(st) != KSAMPLER_STATS_SIZE_VER1);
+	BUILD_BUG_ON(sizeof(st) != KSAMPLER_STATS_SIZE_VER2);
 	err = ks_uarg_size(uarg, KSAMPLER_STATS_SIZE_VER0, &usize);
 	if (err)
 		return err;

@@ -6,7 +6,10 @@
 #ifndef _KSAMPLER_H
 #define _KSAMPLER_H
 
+#include <linux/atomic.h>
 #include <linux/cache.h>
+#include <linux/capability.h>
+#include <linux/uidgid.h>
 #include <linux/irq_work.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -30,6 +33,27 @@ extern unsigned int ks_default_ring_pages;
 extern unsigned int ks_max_ring_pages;
 extern unsigned int ks_max_frequency;
 extern unsigned int ks_unwind_window_bytes;
+
+/*
+ * Module-wide counts of what sessions own, reported as ksampler_stats
+ * .live_*: a leak shows as a count that does not return to zero, which
+ * the stress tests check after every scenario (session.c).
+ */
+enum ks_live_kind {
+	KS_LIVE_SESSIONS,
+	KS_LIVE_RING_BYTES,
+	KS_LIVE_EVENTS,
+	KS_LIVE_PID_REFS,
+	KS_LIVE_OBJECTS,
+	KS_LIVE_NR,
+};
+
+extern atomic_long_t ks_live[KS_LIVE_NR];
+
+static inline void ks_live_add(enum ks_live_kind kind, long n)
+{
+	atomic_long_add(n, &ks_live[kind]);
+}
 
 /*
  * Per-CPU counters of one session. Each CPU's copy is written only by the
@@ -108,6 +132,14 @@ struct ks_session {
 	atomic_t mmaps;			/* live ring mappings */
 	struct hlist_node cpuhp_node;
 	bool starting;			/* hotplug errors are START's errors */
+	/*
+	 * Opened without CAP_SYS_PTRACE or CAP_PERFMON: every sample is
+	 * checked against the opener's ids (targets.c).
+	 */
+	bool restricted;
+	kuid_t uid;
+	kgid_t gid;
+	kernel_cap_t caps;		/* the opener's permitted set */
 };
 
 /* chardev.c */

@@ -46,6 +46,7 @@ int ks_ring_alloc(struct ks_ring *ring, int cpu, u32 pages, u32 wakeup_bytes,
 	ring->base = vmalloc_user((1 + (size_t)pages) * PAGE_SIZE);
 	if (!ring->base)
 		return -ENOMEM;
+	ks_live_add(KS_LIVE_RING_BYTES, (1 + (long)pages) * PAGE_SIZE);
 	ring->ctrl = ring->base;
 	ring->data = ring->base + PAGE_SIZE;
 	ring->size = (u64)pages * PAGE_SIZE;
@@ -66,6 +67,7 @@ void ks_ring_free(struct ks_ring *ring)
 		return;
 	irq_work_sync(&ring->wakeup);
 	vfree(ring->base);
+	ks_live_add(KS_LIVE_RING_BYTES, -(long)(PAGE_SIZE + ring->size));
 	ring->base = NULL;
 }
 

@@ -156,6 +156,7 @@ int ks_sampler_cpu_start(struct ks_session *sess, int cpu)
 						 c);
 	if (IS_ERR(event))
 		return PTR_ERR(event);
+	ks_live_add(KS_LIVE_EVENTS, 1);
 	WRITE_ONCE(c->event, event);
 	return 0;
 }
@@ -174,4 +175,5 @@ void ks_sampler_cpu_stop(struct ks_session *sess, int cpu)
 		return;
 	WRITE_ONCE(c->event, NULL);
 	perf_event_release_kernel(event);
+	ks_live_add(KS_LIVE_EVENTS, -1);
 }

@@ -10,6 +10,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/log2.h>
 #include <linux/percpu.h>
 #include <linux/pid_namespace.h>
@@ -22,6 +24,26 @@
 #define KS_MIN_CLOCK_PERIOD_NS	10000ULL
 
 static atomic_t ks_nr_sessions = ATOMIC_INIT(0);
+
+atomic_long_t ks_live[KS_LIVE_NR];
+
+/*
+ * The opener's privilege decides, once, whether each sample is checked
+ * against its ids: perf's model, where the check happens at open. The
+ * noaudit forms keep an unprivileged open from logging a denial.
+ */
+static void ks_session_set_owner(struct ks_session *sess)
+{
+	const struct cred *cred = current_cred();
+
+	sess->uid = cred->uid;
+	sess->gid = cred->gid;
+	sess->caps = cred->cap_permitted;
+	sess->restricted =
+		!ns_capable_noaudit(&init_user_ns, CAP_SYS_PTRACE) &&
+		!ns_capable_noaudit(&init_user_ns, CAP_PERFMON) &&
+		!ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
+}
 
 struct ks_session *ks_session_new(void)
 {
@@ -41,7 +63,9 @@ struct ks_session *ks_session_new(void)
 	init_waitqueue_head(&sess->wait);
 	atomic_set(&sess->mmaps, 0);
 	sess->pid_ns = get_pid_ns(task_active_pid_ns(current));
+	ks_session_set_owner(sess);
 	sess->state = KS_SESSION_NEW;
+	ks_live_add(KS_LIVE_SESSIONS, 1);
 	return sess;
 
 err_free_sess:
@@ -60,6 +84,7 @@ static void ks_session_free_rings(struct ks_session *sess)
 	for_each_possible_cpu(cpu)
 		ks_ring_free(&sess->cpus[cpu].ring);
 	kfree(sess->cpus);
+	ks_live_add(KS_LIVE_OBJECTS, -1);
 	sess->cpus = NULL;
 }
 
@@ -71,6 +96,7 @@ static int ks_session_alloc_rings(struct ks_session *sess,
 	sess->cpus = kcalloc(nr_cpu_ids, sizeof(*sess->cpus), GFP_KERNEL);
 	if (!sess->cpus)
 		return -ENOMEM;
+	ks_live_add(KS_LIVE_OBJECTS, 1);
 	for_each_possible_cpu(cpu) {
 		sess->cpus[cpu].sess = sess;
 		sess->cpus[cpu].cpu = cpu;
@@ -207,6 +233,11 @@ void ks_session_stats(struct ks_session *sess, u32 cpu,
 		out->lost_records += READ_ONCE(st->lost_records);
 		out->counted += READ_ONCE(st->counted);
 	}
+	out->live_sessions = atomic_long_read(&ks_live[KS_LIVE_SESSIONS]);
+	out->live_ring_bytes = atomic_long_read(&ks_live[KS_LIVE_RING_BYTES]);
+	out->live_events = atomic_long_read(&ks_live[KS_LIVE_EVENTS]);
+	out->live_pid_refs = atomic_long_read(&ks_live[KS_LIVE_PID_REFS]);
+	out->live_objects = atomic_long_read(&ks_live[KS_LIVE_OBJECTS]);
 }
 
 /* The ring of @cpu, or NULL before CONFIGURE or for a CPU that cannot be. */
@@ -232,5 +263,6 @@ void ks_session_free(struct ks_session *sess)
 	put_pid_ns(sess->pid_ns);
 	mutex_destroy(&sess->lock);
 	kfree(sess);
+	ks_live_add(KS_LIVE_SESSIONS, -1);
 	atomic_dec(&ks_nr_sessions);
 }

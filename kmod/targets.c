@@ -32,8 +32,9 @@
 /*
  * Mirrors __ptrace_may_access(task, PTRACE_MODE_READ_REALCREDS), which perf
  * applies to per-task events but the kernel does not export: same real
- * uid and gid as every id of the target, or CAP_SYS_PTRACE over it; and a
- * target that is not dumpable needs CAP_SYS_PTRACE over its mm. The LSM
+ * uid and gid as every id of the target and no capability the caller
+ * lacks (commoncap's rule), or CAP_SYS_PTRACE over it; and a target that
+ * is not dumpable needs CAP_SYS_PTRACE over its mm. The LSM
  * ptrace hook is not exported either, so LSM policy is not consulted;
  * the device is root-only unless an admin grants a group.
  * Called with task_lock(task) held, as ptrace does.
@@ -50,7 +51,8 @@ static bool __ks_may_sample(struct task_struct *task)
 	tcred = __task_cred(task);
 	ok = uid_eq(cred->uid, tcred->euid) && uid_eq(cred->uid, tcred->suid) &&
 	     uid_eq(cred->uid, tcred->uid) && gid_eq(cred->gid, tcred->egid) &&
-	     gid_eq(cred->gid, tcred->sgid) && gid_eq(cred->gid, tcred->gid);
+	     gid_eq(cred->gid, tcred->sgid) && gid_eq(cred->gid, tcred->gid) &&
+	     cap_issubset(tcred->cap_permitted, cred->cap_permitted);
 	if (!ok)
 		ok = ns_capable(tcred->user_ns, CAP_SYS_PTRACE);
 	rcu_read_unlock();
@@ -78,9 +80,31 @@ static bool ks_may_sample(struct task_struct *task)
  * group's struct pid, after the permission check.
  * Return: a referenced pid, or an ERR_PTR.
  */
+/*
+ * A thread of @task's group that still has its mm, referenced, or NULL
+ * once the whole group has exited. A leader that called pthread_exit()
+ * stays a zombie without an mm while its other threads run on: the
+ * process is alive, and they are what gets sampled and checked.
+ */
+static struct task_struct *ks_live_thread(struct task_struct *task)
+{
+	struct task_struct *t, *found = NULL;
+
+	rcu_read_lock();
+	for_each_thread(task, t) {
+		if (READ_ONCE(t->mm)) {
+			found = t;
+			get_task_struct(found);
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
 static struct pid *ks_target_pid(pid_t nr)
 {
-	struct task_struct *task;
+	struct task_struct *task, *live;
 	struct pid *pid, *tgid;
 
 	if (nr <= 0)
@@ -90,14 +114,43 @@ static struct pid *ks_target_pid(pid_t nr)
 	put_pid(pid);
 	if (!task)
 		return ERR_PTR(-ESRCH);
+	if (task->flags & KS_PF_NO_USER_STACK) {
+		put_task_struct(task);
+		return ERR_PTR(-EINVAL);	/* kernel thread: no user stack */
+	}
+	live = ks_live_thread(task);
+	put_task_struct(task);
+	if (!live)
+		return ERR_PTR(-ESRCH);		/* exited: a zombie at most */
+	task = live;
 	if (!ks_task_has_user_stack(task))
-		tgid = ERR_PTR(-EINVAL);	/* kernel thread: no user stack */
+		tgid = ERR_PTR(-ESRCH);
 	else if (!ks_may_sample(task))
 		tgid = ERR_PTR(-EPERM);
 	else
 		tgid = get_task_pid(task, PIDTYPE_TGID);
 	put_task_struct(task);
+	if (!IS_ERR(tgid))
+		ks_live_add(KS_LIVE_PID_REFS, 1);
 	return tgid;
+}
+
+/* Drops a reference ks_target_pid() took; NULL is allowed. */
+static void ks_target_pid_put(struct pid *pid)
+{
+	if (!pid)
+		return;
+	put_pid(pid);
+	ks_live_add(KS_LIVE_PID_REFS, -1);
+}
+
+/* Frees a set (NULL is allowed), not the pid references it holds. */
+static void ks_targets_release(struct ks_targets *ts)
+{
+	if (!ts)
+		return;
+	kfree(ts);
+	ks_live_add(KS_LIVE_OBJECTS, -1);
 }
 
 static struct ks_targets *ks_targets_dup(const struct ks_targets *old,
@@ -109,6 +162,7 @@ static struct ks_targets *ks_targets_dup(const struct ks_targets *old,
 	ts = kzalloc(struct_size(ts, t, nr + extra), GFP_KERNEL);
 	if (!ts)
 		return NULL;
+	ks_live_add(KS_LIVE_OBJECTS, 1);
 	if (old) {
 		memcpy(ts->t, old->t, nr * sizeof(ts->t[0]));
 		ts->nr = nr;
@@ -136,7 +190,7 @@ static struct ks_targets *ks_targets_swap(struct ks_session *sess,
 	struct ks_targets *old;
 
 	if (!ts->nr && !ts->all) {
-		kfree(ts);
+		ks_targets_release(ts);
 		ts = NULL;
 	}
 	old = rcu_replace_pointer(sess->targets, ts,
@@ -182,7 +236,7 @@ int ks_targets_add(struct ks_session *sess, const struct ksampler_target *t)
 			return PTR_ERR(pid);
 		for (i = 0; old && i < old->nr; i++) {
 			if (old->t[i].pid == pid) {
-				put_pid(pid);
+				ks_target_pid_put(pid);
 				return -EEXIST;
 			}
 		}
@@ -190,7 +244,7 @@ int ks_targets_add(struct ks_session *sess, const struct ksampler_target *t)
 
 	ts = ks_targets_dup(old, pid ? 1 : 0);
 	if (!ts) {
-		put_pid(pid);
+		ks_target_pid_put(pid);
 		return -ENOMEM;
 	}
 	if (pid) {
@@ -201,7 +255,7 @@ int ks_targets_add(struct ks_session *sess, const struct ksampler_target *t)
 		ts->all = true;
 	}
 	ks_targets_summarise(ts);
-	kfree(ks_targets_swap(sess, ts));
+	ks_targets_release(ks_targets_swap(sess, ts));
 	return 0;
 }
 
@@ -244,8 +298,8 @@ int ks_targets_del(struct ks_session *sess, const struct ksampler_target *t)
 		if (old->t[j].pid != pid)
 			ts->t[ts->nr++] = old->t[j];
 	ks_targets_summarise(ts);
-	kfree(ks_targets_swap(sess, ts));
-	put_pid(pid);
+	ks_targets_release(ks_targets_swap(sess, ts));
+	ks_target_pid_put(pid);
 	return 0;
 }
 
@@ -258,8 +312,8 @@ void ks_targets_free(struct ks_session *sess)
 	if (!ts)
 		return;
 	for (i = 0; i < ts->nr; i++)
-		put_pid(ts->t[i].pid);
-	kfree(ts);
+		ks_target_pid_put(ts->t[i].pid);
+	ks_targets_release(ts);
 	RCU_INIT_POINTER(sess->targets, NULL);
 }
 
@@ -272,6 +326,28 @@ static bool ks_targets_has(const struct ks_targets *ts, struct pid *tgid,
 		if (ts->t[i].pid == tgid && (ts->t[i].flags & need) == need)
 			return true;
 	return false;
+}
+
+/*
+ * For a restricted session, ks_may_sample() again, as it stands now: a
+ * target that exec'd a setuid binary or switched ids, or a descendant run
+ * by another user, must not reach a session its owner could not open on
+ * it. Reads only; the caller holds rcu_read_lock().
+ */
+static bool ks_still_may_sample(const struct ks_session *sess,
+				struct task_struct *task)
+{
+	const struct cred *tcred = __task_cred(task);
+	struct mm_struct *mm = READ_ONCE(task->mm);
+
+	return uid_eq(sess->uid, tcred->uid) &&
+	       uid_eq(sess->uid, tcred->euid) &&
+	       uid_eq(sess->uid, tcred->suid) &&
+	       gid_eq(sess->gid, tcred->gid) &&
+	       gid_eq(sess->gid, tcred->egid) &&
+	       gid_eq(sess->gid, tcred->sgid) &&
+	       cap_issubset(tcred->cap_permitted, sess->caps) &&
+	       mm && get_dumpable(mm) == SUID_DUMP_USER;
 }
 
 /*
@@ -304,6 +380,8 @@ bool ks_targets_match(struct ks_session *sess, struct task_struct *task)
 		p = rcu_dereference(p->group_leader->real_parent);
 	}
 out:
+	if (match && sess->restricted)
+		match = ks_still_may_sample(sess, task);
 	rcu_read_unlock();
 	return match;
 }

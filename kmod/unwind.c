@@ -66,6 +66,7 @@ void ks_unwind_user(struct pt_regs *regs, struct ksampler_sample *rec,
 		return;
 	}
 	window->chunk = walk ? ks_unwind_window_bytes : sizeof(rec->sp_word);
+	window->user_end = TASK_SIZE_MAX;
 	if (!ks_unwind_prime(window, ks_unwind_read, regs->sp, &rec->sp_word))
 		flags |= KSAMPLER_SAMPLE_SP_WORD;
 	if (!walk) {

@@ -34,6 +34,7 @@ struct ks_unwind_window {
 	__u64 base;		/* user address of buf[0] */
 	__u32 len;		/* valid bytes in buf; 0: empty */
 	__u32 chunk;		/* bytes per copy: 16..KS_UNWIND_WINDOW */
+	__u64 user_end;		/* no user code at or above this address */
 	__u8 buf[KS_UNWIND_WINDOW];
 };
 
@@ -99,8 +100,11 @@ static inline int ks_unwind_prime(struct ks_unwind_window *w,
  * @nr:		out: entries written
  *
  * Every frame must be 8-byte aligned, above @sp, strictly above the one
- * before it, and within KS_UNWIND_MAX_FRAME of it; the walk ends cleanly
- * at a zero frame pointer or return address.
+ * before it, and within KS_UNWIND_MAX_FRAME of it, and hold a return
+ * address below @w->user_end; the walk ends cleanly at a zero frame
+ * pointer or return address. Code built without frame pointers uses the
+ * register for data, and the chain it leaves can hold anything: a value
+ * no user code can sit at is the surest sign of it.
  *
  * Return: KS_UNWIND_* bits saying why the walk ended early, 0 if it
  * reached the outermost frame.
@@ -125,6 +129,10 @@ static inline __u32 ks_unwind_fp(struct ks_unwind_window *w,
 		}
 		if (!frame[1])
 			break;
+		if (frame[1] >= w->user_end) {
+			*nr = n;
+			return KS_UNWIND_BAD_FRAME;
+		}
 		if (n == max) {
 			*nr = n;
 			return KS_UNWIND_TRUNCATED;

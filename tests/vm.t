@@ -68,7 +68,20 @@ check_profiles() {
 		tap_not_ok "$f: record -a holds cpusplit's main.gamma, labelled comm cpusplit"
 	fi
 	pprof_check_share "$f: record -a per-process" "$dir/per-cpusplit.pb.gz" main.worker 95 5
-	for p in sigint exit; do
+	# under stress (tests/vm/stress.sh): threads that live 0.5 ms each
+	# still resolve to the function they burn in; a fork/exec storm
+	# still gives a valid system-wide profile
+	pprof_check "$f: thread churn" "$dir/churn.pb.gz" churn_burn 65 25 cum
+	# a corrupt Go symbol table costs its binary inlines and lines, not
+	# its function names (ELF symbols) nor anyone else's profile
+	for fn in main.gamma c_hot; do
+		if [ -n "$(pprof_cum "$dir/corrupt.pb.gz" "$fn")" ]; then
+			tap_ok "$f: corrupt Go binary: $fn is in the system-wide profile"
+		else
+			tap_not_ok "$f: corrupt Go binary: $fn is in the system-wide profile"
+		fi
+	done
+	for p in sigint exit storm; do
 		if go tool pprof -top "$dir/$p.pb.gz" 2>/dev/null | grep -q '^Type: cpu'; then
 			tap_ok "$f: the $p profile is a valid CPU profile"
 		else
@@ -88,7 +101,7 @@ for flavour in $flavours; do
 		tap_skip "$flavour: guest tests" "qemu-system-x86_64 not installed"
 		continue
 	fi
-	tap_include "$flavour:" scripts/vm-run --kernel "$kver" --timeout 300 -- \
+	tap_include "$flavour:" scripts/vm-run --kernel "$kver" --timeout "${KSAMPLER_VM_TIMEOUT:-480}" -- \
 		tests/vm/basic.sh
 	case $tap_rc in
 	124|126) tap_not_ok "$flavour: guest ran the tests to completion" \

@@ -42,7 +42,11 @@ static void frame(unsigned int w, unsigned int next, uint64_t ret)
 	stack[w + 1] = ret;
 }
 
-static struct ks_unwind_window win = { .chunk = KS_UNWIND_WINDOW };
+/* x86-64 with 4-level page tables: user space ends at 128 TiB */
+#define USER_END	0x800000000000ULL
+
+static struct ks_unwind_window win = { .chunk = KS_UNWIND_WINDOW,
+				       .user_end = USER_END };
 
 static void reset(void)
 {
@@ -161,6 +165,31 @@ static void test_misaligned_and_wild_pointers(void **state)
 			 KS_UNWIND_BAD_FRAME);
 }
 
+/*
+ * Code without frame pointers leaves data in the register: a "return
+ * address" no user code can sit at ends the walk, not the profile.
+ */
+static void test_return_address_beyond_user_space(void **state)
+{
+	__u64 ips[16];
+	__u32 nr;
+
+	(void)state;
+	reset();
+	frame(10, 16, 0x401111);
+	frame(16, 24, 0x00fe00ff00000000ULL);	/* sed's frameless code left it */
+	frame(24, 0, 0x403333);
+	assert_int_equal(ks_unwind_fp(&win, fake_read, at(4), at(10), ips, 16, &nr),
+			 KS_UNWIND_BAD_FRAME);
+	assert_int_equal(nr, 1);
+	assert_int_equal(ips[0], 0x401111);
+
+	reset();
+	frame(10, 0, USER_END - 1);		/* the last user byte is fine */
+	assert_int_equal(ks_unwind_fp(&win, fake_read, at(4), at(10), ips, 16, &nr), 0);
+	assert_int_equal(nr, 1);
+}
+
 static void test_unreadable_frame_faults(void **state)
 {
 	__u64 ips[16];
@@ -195,7 +224,7 @@ static void test_window_falls_back_at_the_stack_top(void **state)
 /* With 16-byte chunks every frame is its own copy: same frames. */
 static void test_per_frame_copies(void **state)
 {
-	struct ks_unwind_window one = { .chunk = 16 };
+	struct ks_unwind_window one = { .chunk = 16, .user_end = USER_END };
 	__u64 ips[16];
 	__u32 nr;
 
@@ -252,6 +281,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_clean_chain),
+		cmocka_unit_test(test_return_address_beyond_user_space),
 		cmocka_unit_test(test_zero_return_ends_cleanly),
 		cmocka_unit_test(test_depth_cap_truncates),
 		cmocka_unit_test(test_exact_depth_is_not_truncated),

@@ -28,24 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kdev.h"
-#include "ring.h"
-#include "tap.h"
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
+#include "guest_session.h"
 
 /* ---- the workload's symbols, from nm */
 
@@ -183,8 +166,8 @@ static int on_record(const struct ksampler_record_header *rec,
 	t->in_kernel += !!(s->header.flags & KSAMPLER_SAMPLE_IN_KERNEL);
 	t->truncated += !!(s->header.flags & KSAMPLER_SAMPLE_TRUNCATED);
 	for (i = 0; i < s->nr_frames; i++)
-		t->kernel_address += s->ips[i] >= 0x800000000000ULL;
-	t->kernel_address += s->user_sp >= 0x800000000000ULL;
+		t->kernel_address += is_kernel_address(s->ips[i]);
+	t->kernel_address += is_kernel_address(s->user_sp);
 	t->with_sp_word += !!(s->header.flags & KSAMPLER_SAMPLE_SP_WORD);
 	if (s->header.flags & (KSAMPLER_SAMPLE_FAULT | KSAMPLER_SAMPLE_BAD_FRAME))
 		t->stopped_walks++;
@@ -212,66 +195,9 @@ static int on_record(const struct ksampler_record_header *rec,
 	return 0;
 }
 
-struct session {
-	struct kdev *dev;
-	struct ksampler_version v;
-	struct ring_set *rings;
-	struct ksampler_config cfg;
-};
-
-static int session_open_flags(struct session *s, uint64_t freq,
-			      unsigned int pages, unsigned int flags)
-{
-	int err;
-
-	memset(s, 0, sizeof(*s));
-	s->dev = kdev__open(KSAMPLER_DEVICE_PATH);
-	if (!s->dev)
-		return -errno;
-	err = kdev__version(s->dev, &s->v);
-	if (err)
-		return err;
-	s->cfg.frequency = freq;
-	s->cfg.ring_pages = pages ? pages : 64;	/* asked for: mapped below */
-	s->cfg.flags = flags;
-	return kdev__configure(s->dev, &s->cfg);
-}
-
-static int session_open(struct session *s, uint64_t freq, unsigned int pages)
-{
-	return session_open_flags(s, freq, pages, 0);
-}
-
-static int session_map(struct session *s)
-{
-	s->rings = ring_set__open(kdev__fd(s->dev), s->v.nr_cpu_ids,
-				  s->cfg.ring_pages, s->v.page_size);
-	return s->rings ? 0 : -errno;
-}
-
-static void session_close(struct session *s)
-{
-	ring_set__close(s->rings);
-	kdev__close(s->dev);
-	s->rings = NULL;
-	s->dev = NULL;
-}
-
-/* Drains for @ms, waking on poll() or every 100 ms. */
 static long session_pump(struct session *s, long ms, struct tally *t)
 {
-	struct pollfd pfd = { .fd = kdev__fd(s->dev), .events = POLLIN };
-	uint64_t end = now_ns() + ms * 1000000ULL;
-	long n, total = 0;
-
-	while (now_ns() < end) {
-		poll(&pfd, 1, 100);
-		n = ring_set__drain(s->rings, on_record, t);
-		if (n < 0)
-			return n;
-		total += n;
-	}
-	return total;
+	return session_pump_into(s, ms, on_record, t);
 }
 
 /*
@@ -295,51 +221,6 @@ static int session_sample(struct session *s, pid_t pid, uint64_t freq,
 	err = kdev__stop(s->dev);
 	ring_set__drain(s->rings, on_record, t);
 	return err;
-}
-
-static bool invariant(const struct ksampler_stats *st)
-{
-	return st->fired == st->written + st->lost_ring_full + st->lost_nested +
-			    st->filtered + st->counted;
-}
-
-static void check_invariant(const char *what, struct session *s)
-{
-	struct ksampler_stats st;
-	int err = kdev__stats(s->dev, KSAMPLER_STATS_ALL_CPUS, &st);
-
-	check(!err && invariant(&st),
-	      "%s: fired %llu == written %llu + lost %llu + nested %llu + filtered %llu + counted %llu",
-	      what, (unsigned long long)st.fired,
-	      (unsigned long long)st.written,
-	      (unsigned long long)st.lost_ring_full,
-	      (unsigned long long)st.lost_nested,
-	      (unsigned long long)st.filtered,
-	      (unsigned long long)st.counted);
-}
-
-/* ---- the workload */
-
-/* Starts @argv in a process group of its own, so reap() gets it all. */
-static pid_t spawn(char *const argv[])
-{
-	pid_t pid = fork();
-	int fd;
-
-	if (pid == 0) {
-		setpgid(0, 0);
-		fd = open("/dev/null", O_WRONLY);
-		dup2(fd, 1);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	return pid;
-}
-
-static void reap(pid_t pid)
-{
-	kill(-pid, SIGKILL);
-	waitpid(pid, NULL, 0);
 }
 
 static int count_threads(pid_t pid, int *tids, int max)
@@ -870,17 +751,6 @@ static void scenario_unprivileged(void)
 	check(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	      "unprivileged: EPERM for root's process and for ALL; its own process is fine (status %d)",
 	      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-}
-
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY), ok;
-
-	if (fd < 0)
-		return -errno;
-	ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
-	close(fd);
-	return ok ? 0 : -EIO;
 }
 
 static void scenario_edges(const char *fixedwork)
