@@ -391,14 +391,17 @@ static void scenario_zombies(void)
 	waitpid(z, NULL, 0);
 	session_close(&s);
 
-	leader = spawn_churn("zombie", "2", NULL, &out);
-	sleep_ms(300);
+	leader = spawn_churn("zombie", "3", NULL, &out);
+	for (int i = 0; i < 30 && !is_zombie(leader); i++)
+		sleep_ms(100);
 	count_reset(&c, leader);
 	check(is_zombie(leader) && !start_on(&s, leader, 999, 0, 0),
 	      "zombie leader: a process whose main thread exited is still a target");
-	pump(&s, 1000, &c);
-	kdev__stop(s.dev);
-	drain(&s, &c);
+	if (s.rings) {
+		pump(&s, 1000, &c);
+		kdev__stop(s.dev);
+		drain(&s, &c);
+	}
 	check(c.mine > 0 && !c.others,
 	      "zombie leader: its running thread is sampled (%ld)", c.mine);
 	check_invariant("zombie leader", &s);
@@ -622,15 +625,16 @@ static void kmem_settled(struct kmem *m)
  * sessions keep, and by noise: settled readings of unreclaimable slab in
  * an idle guest wander within about 220 KiB with no trend (9 blocks of
  * 1,500 sessions, 2026-11-24). A leak grows with the sessions instead:
- * the mean of the last two of five readings, 2,000 sessions apart, against
- * the mean of the first two, moves 3 x 2,000 x the bytes leaked per
- * session. Per session the module allocates its state and target set
- * (kmalloc, 32 bytes the smallest), per-CPU counters (percpu) and a ring
- * per CPU (vmalloc, 12 KiB here); 160 KiB catches a leak of 28 bytes a
- * session, so of any of them.
+ * the mean of the last two of five readings, 400 sessions apart, against
+ * the mean of the first two, moves 3 x 400 x the bytes leaked per session.
+ * 160 KiB catches 137 bytes a session: a perf event (about 1.3 KiB), a
+ * ring (12 KiB here), a session's state or per-CPU counters. Smaller
+ * leaks of the module's own objects are the live counters' job. (More
+ * sessions would not fit the guest's time: on 6.1-rt every target change
+ * waits for an RCU grace period, tens of ms under TCG.)
  */
 #define KMEM_BLOCKS		4
-#define KMEM_BLOCK_SESSIONS	2000
+#define KMEM_BLOCK_SESSIONS	400
 #define KMEM_TOLERANCE_KIB	160
 
 static void scenario_kmem_cycles(void)
@@ -642,7 +646,7 @@ static void scenario_kmem_cycles(void)
 	pid_t pid;
 
 	pid = spawn_target(&c);
-	for (int i = 0; i < 200; i++) {		/* warm the caches up */
+	for (int i = 0; i < 100; i++) {		/* warm the caches up */
 		start_on(&s, pid, 999, 2, 0);
 		session_close(&s);
 	}
