@@ -36,11 +36,11 @@ extern unsigned int ks_unwind_window_bytes;
 
 /*
  * Module-wide counts of what sessions own, reported as ksampler_stats
- * .live_*: a leak shows as a count that does not return to zero, which
- * the stress tests check after every scenario (session.c).
+ * .live_* (sessions themselves are session.c's ks_nr_sessions): a leak
+ * shows as a count that does not return to zero, which the stress tests
+ * check after every scenario.
  */
 enum ks_live_kind {
-	KS_LIVE_SESSIONS,
 	KS_LIVE_RING_BYTES,
 	KS_LIVE_EVENTS,
 	KS_LIVE_PID_REFS,

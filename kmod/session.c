@@ -23,6 +23,7 @@
 /* cpu-clock cannot fire more often than every 10 us (perf's floor). */
 #define KS_MIN_CLOCK_PERIOD_NS	10000ULL
 
+/* Open sessions: held to max_sessions, and reported as live_sessions. */
 static atomic_t ks_nr_sessions = ATOMIC_INIT(0);
 
 atomic_long_t ks_live[KS_LIVE_NR];
@@ -65,7 +66,6 @@ struct ks_session *ks_session_new(void)
 	sess->pid_ns = get_pid_ns(task_active_pid_ns(current));
 	ks_session_set_owner(sess);
 	sess->state = KS_SESSION_NEW;
-	ks_live_add(KS_LIVE_SESSIONS, 1);
 	return sess;
 
 err_free_sess:
@@ -233,7 +233,7 @@ void ks_session_stats(struct ks_session *sess, u32 cpu,
 		out->lost_records += READ_ONCE(st->lost_records);
 		out->counted += READ_ONCE(st->counted);
 	}
-	out->live_sessions = atomic_long_read(&ks_live[KS_LIVE_SESSIONS]);
+	out->live_sessions = atomic_read(&ks_nr_sessions);
 	out->live_ring_bytes = atomic_long_read(&ks_live[KS_LIVE_RING_BYTES]);
 	out->live_events = atomic_long_read(&ks_live[KS_LIVE_EVENTS]);
 	out->live_pid_refs = atomic_long_read(&ks_live[KS_LIVE_PID_REFS]);
@@ -263,6 +263,5 @@ void ks_session_free(struct ks_session *sess)
 	put_pid_ns(sess->pid_ns);
 	mutex_destroy(&sess->lock);
 	kfree(sess);
-	ks_live_add(KS_LIVE_SESSIONS, -1);
 	atomic_dec(&ks_nr_sessions);
 }

@@ -76,15 +76,11 @@ static bool ks_may_sample(struct task_struct *task)
 }
 
 /*
- * Resolves @nr (any thread id, in the caller's pid namespace) to its thread
- * group's struct pid, after the permission check.
- * Return: a referenced pid, or an ERR_PTR.
- */
-/*
- * A thread of @task's group that still has its mm, referenced, or NULL
- * once the whole group has exited. A leader that called pthread_exit()
- * stays a zombie without an mm while its other threads run on: the
- * process is alive, and they are what gets sampled and checked.
+ * A thread of @task's group with a user stack, referenced, or NULL once
+ * the whole group has exited. A leader that called pthread_exit() stays a
+ * zombie without an mm while its other threads run on: the process is
+ * alive, and they are what gets sampled and checked. (io_uring workers
+ * share the mm but have no user stack; they are passed over.)
  */
 static struct task_struct *ks_live_thread(struct task_struct *task)
 {
@@ -92,7 +88,7 @@ static struct task_struct *ks_live_thread(struct task_struct *task)
 
 	rcu_read_lock();
 	for_each_thread(task, t) {
-		if (READ_ONCE(t->mm)) {
+		if (ks_task_has_user_stack(t)) {
 			found = t;
 			get_task_struct(found);
 			break;
@@ -102,6 +98,11 @@ static struct task_struct *ks_live_thread(struct task_struct *task)
 	return found;
 }
 
+/*
+ * Resolves @nr (any thread id, in the caller's pid namespace) to its thread
+ * group's struct pid, after the permission check.
+ * Return: a referenced pid, or an ERR_PTR.
+ */
 static struct pid *ks_target_pid(pid_t nr)
 {
 	struct task_struct *task, *live;
@@ -122,14 +123,11 @@ static struct pid *ks_target_pid(pid_t nr)
 	put_task_struct(task);
 	if (!live)
 		return ERR_PTR(-ESRCH);		/* exited: a zombie at most */
-	task = live;
-	if (!ks_task_has_user_stack(task))
-		tgid = ERR_PTR(-ESRCH);
-	else if (!ks_may_sample(task))
+	if (!ks_may_sample(live))
 		tgid = ERR_PTR(-EPERM);
 	else
-		tgid = get_task_pid(task, PIDTYPE_TGID);
-	put_task_struct(task);
+		tgid = get_task_pid(live, PIDTYPE_TGID);
+	put_task_struct(live);
 	if (!IS_ERR(tgid))
 		ks_live_add(KS_LIVE_PID_REFS, 1);
 	return tgid;

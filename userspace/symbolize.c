@@ -339,7 +339,6 @@ static struct sym_pid *sym_pid_get(struct symbolizer *sym, int pid)
 	return sp;
 }
 
-/* Reads the image @sp's process runs now; kept unless it is the last one. */
 /* The last image read is dropped (it is the last one pushed). */
 static void sym_drop_last(struct symbolizer *sym, struct sym_proc *p)
 {
@@ -356,6 +355,10 @@ static void sym_drop_last(struct symbolizer *sym, struct sym_proc *p)
 #define SYM_EXEC_RETRIES	10
 #define SYM_EXEC_WAIT_NS	2000000
 
+/*
+ * Reads the image @sp's process runs now, into its history unless it is
+ * the last one again.
+ */
 static int sym_pid_read_image(struct symbolizer *sym, struct sym_pid *sp,
 			      int retries)
 {
