@@ -85,6 +85,21 @@ static int session_map(struct session *s)
 	return s->rings ? 0 : -errno;
 }
 
+/* A session of @freq Hz on @pid, mapped and started. */
+static int session_start_on(struct session *s, pid_t pid, uint64_t freq,
+			    unsigned int pages, unsigned int target_flags)
+{
+	int err = session_open(s, freq, pages);
+
+	if (!err)
+		err = kdev__add_target(s->dev, pid, target_flags);
+	if (!err)
+		err = session_map(s);
+	if (!err)
+		err = kdev__start(s->dev);
+	return err;
+}
+
 static void session_close(struct session *s)
 {
 	ring_set__close(s->rings);

@@ -207,14 +207,8 @@ static long session_pump(struct session *s, long ms, struct tally *t)
 static int session_sample(struct session *s, pid_t pid, uint64_t freq,
 			  long ms, struct tally *t)
 {
-	int err = session_open(s, freq, 0);
+	int err = session_start_on(s, pid, freq, 0, 0);
 
-	if (!err)
-		err = kdev__add_target(s->dev, pid, 0);
-	if (!err)
-		err = session_map(s);
-	if (!err)
-		err = kdev__start(s->dev);
 	if (err)
 		return err;
 	session_pump(s, ms, t);
@@ -826,8 +820,7 @@ static int hold(pid_t pid)
 	struct tally t = { 0 };
 	struct session s;
 
-	if (session_open(&s, 999, 0) || kdev__add_target(s.dev, pid, 0) ||
-	    session_map(&s) || kdev__start(s.dev))
+	if (session_start_on(&s, pid, 999, 0, 0))
 		return 1;
 	printf("holding\n");
 	fflush(stdout);

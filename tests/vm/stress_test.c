@@ -117,21 +117,6 @@ static void drain(struct session *s, struct count *c)
 	ring_set__drain(s->rings, on_record, c);
 }
 
-/* A session of @freq Hz on @pid, mapped and started. */
-static int start_on(struct session *s, pid_t pid, uint64_t freq,
-		    unsigned int pages, unsigned int target_flags)
-{
-	int err = session_open(s, freq, pages);
-
-	if (!err)
-		err = kdev__add_target(s->dev, pid, target_flags);
-	if (!err)
-		err = session_map(s);
-	if (!err)
-		err = kdev__start(s->dev);
-	return err;
-}
-
 /* ---- after every scenario: the kernel log, and the module's leftovers */
 
 static int kmsg_fd = -1;
@@ -269,7 +254,7 @@ static void scenario_thread_churn(void)
 	pid = spawn_churn("threads", "4", NULL, &out);
 	sleep_ms(200);
 	count_reset(&c, pid);
-	check(!start_on(&s, pid, 999, 0, 0),
+	check(!session_start_on(&s, pid, 999, 0, 0),
 	      "thread churn: a 999 Hz session on a process starting and ending threads");
 	pump(&s, 3000, &c);
 	kdev__stop(s.dev);
@@ -298,7 +283,7 @@ static void scenario_fork_exec_storm(void)
 	pid = spawn_churn("forkexec", "3", "/bin/true", &out);
 	sleep_ms(100);
 	count_reset(&c, pid);
-	check(!start_on(&s, 0, 999, 0, KSAMPLER_TARGET_ALL),
+	check(!session_start_on(&s, 0, 999, 0, KSAMPLER_TARGET_ALL),
 	      "fork/exec storm: a system-wide 999 Hz session");
 	pump(&s, 2500, &c);
 	kdev__stop(s.dev);
@@ -326,7 +311,7 @@ static void scenario_pid_reuse(void)
 	a = spawn_churn("threads", "1", NULL, &out);
 	sleep_ms(100);
 	count_reset(&c, a);
-	check(!start_on(&s, a, 999, 0, 0), "pid reuse: a session on a process living 1 s");
+	check(!session_start_on(&s, a, 999, 0, 0), "pid reuse: a session on a process living 1 s");
 	while (waitpid(a, NULL, WNOHANG) != a)
 		pump(&s, 100, &c);
 	close(out);
@@ -395,7 +380,7 @@ static void scenario_zombies(void)
 	for (int i = 0; i < 30 && !is_zombie(leader); i++)
 		sleep_ms(100);
 	count_reset(&c, leader);
-	check(is_zombie(leader) && !start_on(&s, leader, 999, 0, 0),
+	check(is_zombie(leader) && !session_start_on(&s, leader, 999, 0, 0),
 	      "zombie leader: a process whose main thread exited is still a target");
 	if (s.rings) {
 		pump(&s, 1000, &c);
@@ -435,7 +420,7 @@ static void scenario_hotplug_loop(void)
 	pid = spawn_churn("threads", "6", NULL, &out);
 	sleep_ms(100);
 	count_reset(&c, pid);
-	check(!start_on(&s, pid, 999, 0, 0), "cpu hotplug loop: a session on thread churn");
+	check(!session_start_on(&s, pid, 999, 0, 0), "cpu hotplug loop: a session on thread churn");
 	toggler = fork();
 	if (toggler == 0) {
 		for (int i = 0; i < 10; i++) {
@@ -478,7 +463,7 @@ static void collector_loop(pid_t target, long *cycles)
 
 	count_reset(&c, target);
 	for (unsigned int i = 0;; i++) {
-		if (start_on(&s, target, freqs[i % 3], pages[(i / 3) % 3], 0))
+		if (session_start_on(&s, target, freqs[i % 3], pages[(i / 3) % 3], 0))
 			_exit(1);
 		pump(&s, 20, &c);
 		kdev__stop(s.dev);
@@ -513,7 +498,7 @@ static void scenario_collector_kills(int kills)
 	      "collector SIGKILL: %d of %d collectors killed at random moments (%ld whole sessions between kills)",
 	      killed, kills, *cycles);
 	count_reset(&c, pid);
-	check(!start_on(&s, pid, 999, 0, 0), "collector SIGKILL: a new session starts");
+	check(!session_start_on(&s, pid, 999, 0, 0), "collector SIGKILL: a new session starts");
 	pump(&s, 500, &c);
 	kdev__stop(s.dev);
 	drain(&s, &c);
@@ -533,7 +518,7 @@ static void scenario_slow_reader(void)
 	pid_t pid;
 
 	pid = spawn_target(&c);
-	check(!start_on(&s, pid, 4999, 2, 0),
+	check(!session_start_on(&s, pid, 4999, 2, 0),
 	      "slow reader: 2-page rings at 4999 Hz, drained every 300 ms");
 	for (int i = 0; i < 6; i++) {
 		sleep_ms(300);
@@ -566,7 +551,7 @@ static void scenario_eight_sessions(void)
 	sleep_ms(100);
 	for (int i = 0; i < 8; i++) {
 		count_reset(&c[i], pid);
-		started += !start_on(&s[i], pid, 99 + 100 * i, 4 << (i % 3), 0);
+		started += !session_start_on(&s[i], pid, 99 + 100 * i, 4 << (i % 3), 0);
 	}
 	check(started == 8, "eight sessions: all start on one target (%d)", started);
 	kdev__stats(s[0].dev, KSAMPLER_STATS_ALL_CPUS, &st);
@@ -648,13 +633,13 @@ static void scenario_kmem_cycles(void)
 
 	pid = spawn_target(&c);
 	for (int i = 0; i < 100; i++) {		/* warm the caches up */
-		start_on(&s, pid, 999, 2, 0);
+		session_start_on(&s, pid, 999, 2, 0);
 		session_close(&s);
 	}
 	kmem_settled(&r[0]);
 	for (int b = 1; b <= KMEM_BLOCKS; b++) {
 		for (int i = 0; i < KMEM_BLOCK_SESSIONS; i++) {
-			if (start_on(&s, pid, 999, 2, 0) || kdev__stop(s.dev))
+			if (session_start_on(&s, pid, 999, 2, 0) || kdev__stop(s.dev))
 				failed++;
 			drain(&s, &c);
 			session_close(&s);
@@ -733,7 +718,7 @@ static void cred_collector(struct cred_change *cc, pid_t target)
 	    setresuid(65534, 65534, 65534))
 		_exit(1);
 	count_reset(&cc->unpriv, target);
-	cc->unpriv_err = start_on(&s, target, 999, 0, 0);
+	cc->unpriv_err = session_start_on(&s, target, 999, 0, 0);
 	cc->unpriv_started = 1;
 	if (cc->unpriv_err)
 		_exit(0);
@@ -778,7 +763,7 @@ static void scenario_cred_change(void)
 	      "credentials change: nobody may profile its own process (%s)",
 	      strerror(-cc->unpriv_err));
 	count_reset(&root, target);
-	start_on(&s, target, 999, 0, 0);
+	session_start_on(&s, target, 999, 0, 0);
 	cc->go = 1;
 	while (!cc->switch_ns)
 		pump(&s, 100, &root);
