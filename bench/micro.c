@@ -243,10 +243,13 @@ static uint64_t unwind_run(void *ctx, uint64_t rounds)
 	__u32 nr, why;
 
 	for (i = 0; i < rounds; i++) {
+		/* the module's sequence: the word at SP, then the walk */
+		if (memcpy_read(&sp_word, b->sp, sizeof(sp_word)))
+			die("unwind: SP unreadable", EFAULT);
+		keep_memory(&sp_word);
 		window.chunk = b->window;
 		window.user_end = 0x800000000000ULL;	/* the module's TASK_SIZE_MAX */
-		if (ks_unwind_prime(&window, memcpy_read, b->sp, &sp_word))
-			die("unwind: SP unreadable", EFAULT);
+		window.len = 0;
 		/* room for the module's deepest walk: nothing truncates */
 		why = ks_unwind_fp(&window, memcpy_read, b->sp, b->bp, ips,
 				   KSAMPLER_MAX_FRAMES - 1, &nr);

@@ -40,7 +40,7 @@ MODULE_PARM_DESC(max_frequency, "Highest sampling frequency in Hz (default 10000
 /* For measuring chunked against per-frame stack copies (benchmarks). */
 unsigned int ks_unwind_window_bytes = KS_UNWIND_WINDOW;
 module_param_named(unwind_window, ks_unwind_window_bytes, uint, 0444);
-MODULE_PARM_DESC(unwind_window, "Bytes of user stack copied at a time while unwinding, 16..256 (default 256; 16 copies frame by frame)");
+MODULE_PARM_DESC(unwind_window, "Bytes of user stack read at a time while unwinding, 16..256 (default 256; 16 reads frame by frame)");
 
 static int __init ks_init(void)
 {

@@ -22,13 +22,43 @@
 static DEFINE_PER_CPU(struct ks_unwind_window, ks_unwind_windows);
 
 /*
- * copy_from_user_nofault() checks nmi_uaccess_okay() (a CR3 switch may be
- * in flight under an NMI) and disables page faults: a page that is not
- * resident ends the walk instead of sleeping.
+ * The one checked read of a sample, the word at SP. copy_from_user_nofault()
+ * checks nmi_uaccess_okay() (an NMI may land while the CPU switches mm, with
+ * CR3 not yet the current task's) and disables page faults, so a page that
+ * is not resident ends the read instead of sleeping.
  */
-static int ks_unwind_read(void *dst, __u64 addr, __u32 len)
+static int ks_unwind_read_checked(void *dst, __u64 addr, __u32 len)
 {
 	return copy_from_user_nofault(dst, u64_to_user_ptr(addr), len);
+}
+
+/*
+ * The frame reads, once ks_unwind_read_checked() has succeeded in this
+ * handler: the mm it saw loaded cannot change before the handler returns
+ * (an NMI or a hard irq stops the code it interrupted), so the check holds
+ * for every later read. Word loads inside one user-access section cost a
+ * few instructions each; copy_from_user_nofault() adds a call chain and,
+ * on CPUs with ERMS, a rep movsb that emulators run a byte at a time
+ * (docs/benchmarks.md). @len is a multiple of 8.
+ */
+static int ks_unwind_read_words(void *dst, __u64 addr, __u32 len)
+{
+	const u64 __user *src = u64_to_user_ptr(addr);
+	u64 *words = dst;
+	u32 i;
+	int ret = -EFAULT;
+
+	pagefault_disable();
+	if (!user_access_begin(src, len))
+		goto out;
+	for (i = 0; i < len / sizeof(u64); i++)
+		unsafe_get_user(words[i], &src[i], fault);
+	ret = 0;
+fault:
+	user_access_end();
+out:
+	pagefault_enable();
+	return ret;
 }
 
 /**
@@ -47,6 +77,7 @@ void ks_unwind_user(struct pt_regs *regs, struct ksampler_sample *rec,
 		    u32 max_frames, bool walk)
 {
 	struct ks_unwind_window *window = this_cpu_ptr(&ks_unwind_windows);
+	bool checked;
 	u32 nr, why;
 	u16 flags = 0;
 
@@ -65,16 +96,31 @@ void ks_unwind_user(struct pt_regs *regs, struct ksampler_sample *rec,
 		rec->header.flags = flags | KSAMPLER_SAMPLE_COMPAT;
 		return;
 	}
-	window->chunk = walk ? ks_unwind_window_bytes : sizeof(rec->sp_word);
-	window->user_end = TASK_SIZE_MAX;
-	if (!ks_unwind_prime(window, ks_unwind_read, regs->sp, &rec->sp_word))
+	checked = !ks_unwind_read_checked(&rec->sp_word, regs->sp,
+					  sizeof(rec->sp_word));
+	if (checked)
 		flags |= KSAMPLER_SAMPLE_SP_WORD;
+	else
+		rec->sp_word = 0;
 	if (!walk) {
 		rec->header.flags = flags;
 		return;
 	}
-	why = ks_unwind_fp(window, ks_unwind_read, regs->sp, regs->bp,
-			   &rec->ips[1], max_frames - 1, &nr);
+	window->chunk = ks_unwind_window_bytes;
+	window->user_end = TASK_SIZE_MAX;
+	window->len = 0;
+	/*
+	 * Each call site passes a constant reader, which the compiler inlines
+	 * into the walk: no indirect call (a retpoline) per frame. An SP
+	 * that does not read (a fresh stack page not yet touched) leaves the
+	 * frames above it to the checked reader.
+	 */
+	if (checked)
+		why = ks_unwind_fp(window, ks_unwind_read_words, regs->sp,
+				   regs->bp, &rec->ips[1], max_frames - 1, &nr);
+	else
+		why = ks_unwind_fp(window, ks_unwind_read_checked, regs->sp,
+				   regs->bp, &rec->ips[1], max_frames - 1, &nr);
 	rec->nr_frames += nr;
 	if (why & KS_UNWIND_TRUNCATED)
 		flags |= KSAMPLER_SAMPLE_TRUNCATED;

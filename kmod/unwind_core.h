@@ -12,10 +12,12 @@
 #include <linux/types.h>
 
 /*
- * One fault-safe copy costs far more than copying a few hundred bytes
- * more, so the walk copies a window of stack at a time and serves the
- * frames that fall inside it from the copy (see docs/benchmarks.md). The
- * chunk copied is tunable up to this size; 16 means one copy per frame.
+ * Each read of user memory has a fixed cost (opening a user-access
+ * section, a fault handler on standby) well above that of loading a few
+ * dozen more words, so the walk reads a window of stack at a time and
+ * serves the frames that fall inside it from the copy (see
+ * docs/benchmarks.md). The chunk read is tunable up to this size; 16 means
+ * one read per frame.
  */
 #define KS_UNWIND_WINDOW	256
 
@@ -64,34 +66,8 @@ hit:
 }
 
 /**
- * ks_unwind_prime() - start the window at the stack pointer
- * @w:		the window (@w->chunk set)
- * @read:	user memory reader
- * @sp:		user stack pointer
- * @word:	out: the word at @sp
- *
- * The word at SP is wanted anyway (it names a frameless leaf's caller),
- * and the first frames usually sit just above it, so one copy at SP often
- * serves both. Near the top of the stack mapping only the word is read.
- *
- * Return: 0 if @word was read, nonzero if SP is unreadable.
- */
-static inline int ks_unwind_prime(struct ks_unwind_window *w,
-				  ks_unwind_read_t read, __u64 sp, __u64 *word)
-{
-	w->len = 0;
-	if (!read(w->buf, sp, w->chunk)) {
-		w->base = sp;
-		w->len = w->chunk;
-		__builtin_memcpy(word, w->buf, sizeof(*word));
-		return 0;
-	}
-	return read(word, sp, sizeof(*word));
-}
-
-/**
  * ks_unwind_fp() - walk a frame-pointer chain
- * @w:		the window: primed by ks_unwind_prime(), or empty (len 0)
+ * @w:		the window, empty (len 0) or holding stack read earlier
  * @read:	user memory reader
  * @sp:		user stack pointer at the sample: frames lie above it
  * @fp:		user frame pointer at the sample

@@ -239,32 +239,6 @@ static void test_per_frame_copies(void **state)
 	assert_int_equal(reads, 3);
 }
 
-/* One copy at SP serves the word there and the frames just above. */
-static void test_prime_at_sp(void **state)
-{
-	__u64 ips[16], word = 0;
-	__u32 nr;
-
-	(void)state;
-	reset();
-	stack[4] = 0x40abcd;			/* a frameless leaf's return */
-	frame(10, 16, 0x401111);
-	frame(16, 0, 0x402222);
-	assert_int_equal(ks_unwind_prime(&win, fake_read, at(4), &word), 0);
-	assert_int_equal(word, 0x40abcd);
-	assert_int_equal(ks_unwind_fp(&win, fake_read, at(4), at(10), ips, 16, &nr), 0);
-	assert_int_equal(nr, 2);
-	assert_int_equal(reads, 1);
-
-	/* SP in the last word of the mapping: the word alone */
-	reset();
-	stack[STACK_WORDS - 1] = 0x40beef;
-	assert_int_equal(ks_unwind_prime(&win, fake_read, at(STACK_WORDS - 1), &word), 0);
-	assert_int_equal(word, 0x40beef);
-	assert_int_equal(win.len, 0);
-	assert_int_not_equal(ks_unwind_prime(&win, fake_read, at(STACK_WORDS), &word), 0);
-}
-
 static void test_no_frame_pointer(void **state)
 {
 	__u64 ips[16];
@@ -290,7 +264,6 @@ int main(void)
 		cmocka_unit_test(test_unreadable_frame_faults),
 		cmocka_unit_test(test_window_falls_back_at_the_stack_top),
 		cmocka_unit_test(test_per_frame_copies),
-		cmocka_unit_test(test_prime_at_sp),
 		cmocka_unit_test(test_no_frame_pointer),
 	};
 
