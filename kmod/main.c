@@ -37,7 +37,7 @@ unsigned int ks_max_frequency = 100000;
 module_param_named(max_frequency, ks_max_frequency, uint, 0444);
 MODULE_PARM_DESC(max_frequency, "Highest sampling frequency in Hz (default 100000, perf's default limit)");
 
-/* For measuring chunked against per-frame stack copies (benchmarks). */
+/* For measuring windowed against per-frame stack reads (benchmarks). */
 unsigned int ks_unwind_window_bytes = KS_UNWIND_WINDOW;
 module_param_named(unwind_window, ks_unwind_window_bytes, uint, 0444);
 MODULE_PARM_DESC(unwind_window, "Bytes of user stack read at a time while unwinding, 16..256 (default 256; 16 reads frame by frame)");

@@ -35,7 +35,7 @@ typedef int (*ks_unwind_read_t)(void *dst, __u64 addr, __u32 len);
 struct ks_unwind_window {
 	__u64 base;		/* user address of buf[0] */
 	__u32 len;		/* valid bytes in buf; 0: empty */
-	__u32 chunk;		/* bytes per copy: 16..KS_UNWIND_WINDOW */
+	__u32 chunk;		/* bytes per read: 16..KS_UNWIND_WINDOW */
 	__u64 user_end;		/* no user code at or above this address */
 	__u8 buf[KS_UNWIND_WINDOW];
 };

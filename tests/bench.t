@@ -28,6 +28,19 @@ for exp in "slowdown tool=none" "slowdown tool=ksampler" "slowdown tool=perf" \
 		tap_not_ok "smoke run measured: $exp" "no such result line in $raw"
 	fi
 done
+# the host's interrupt floor needs perf able to sample here: a skip, not a pass
+if grep -q '^# floor: skipped' "$raw" 2>/dev/null; then
+	tap_skip "smoke run measured: the host's interrupt floor" \
+		"$(sed -n 's/^# floor: skipped, //p' "$raw")"
+else
+	for exp in "floor tool=none" "floor tool=perf-nocallchain" "floor tool=perf-g"; do
+		if grep -q "^result exp=$exp .*elapsed_ns=[0-9]" "$raw" 2>/dev/null; then
+			tap_ok "smoke run measured: $exp"
+		else
+			tap_not_ok "smoke run measured: $exp" "no such result line in $raw"
+		fi
+	done
+fi
 for key in slowdown handler window filtered collector symbolize; do
 	grep -q "\"$key\": \[{" build/bench-smoke/results.json 2>/dev/null &&
 		tap_ok "results.json has $key figures" ||
