@@ -12,7 +12,8 @@
 #              attached to it (-p), and profiling itself with Go's
 #              runtime/pprof, at 19, 99, 999 and 4999 Hz
 #   handler    ksampler's handler time per interrupt: full walk, leaf only,
-#              and counting only (the floor), stacks 8, 32 and 128 deep
+#              and counting only (the floor), stacks 8, 32 and 128 deep,
+#              each beside an unprofiled run (what the target pays)
 #   window     the frame walk reading frame by frame (unwind_window=16)
 #              against 256-byte windows, 32 and 128 frames deep
 #   filtered   fixedwork while ksampler samples another (idle) process: the
@@ -177,13 +178,19 @@ fi
 if want handler; then
 for rep in $(seq "$reps"); do
 	for d in $depths; do
+		# unprofiled first: what each mode costs the target, interrupt
+		# included, is its extra time over this run
+		out=$("$work" -threads 2 -units "$units" -depth "$d")
+		echo "result exp=handler mode=none depth=$d rep=$rep threads=2" \
+			"elapsed_ns=$(elapsed "$out")"
 		for mode in unwind no-unwind count-only; do
 			flag=""
 			[ $mode = unwind ] || flag=--$mode
 			out=$("$ks_run" --freq 999 --max-frames 512 $flag -- \
 				"$work" -threads 2 -units "$units" -depth "$d")
-			echo "result exp=handler mode=$mode depth=$d rep=$rep" \
-				"fired=$(field fired "$out") handler_ns=$(field handler_ns "$out")"
+			echo "result exp=handler mode=$mode depth=$d rep=$rep threads=2" \
+				"fired=$(field fired "$out") handler_ns=$(field handler_ns "$out")" \
+				"elapsed_ns=$(elapsed "$out")"
 		done
 	done
 done

@@ -18,7 +18,7 @@ raw=build/bench-smoke/raw.txt
 for exp in "slowdown tool=none" "slowdown tool=ksampler" "slowdown tool=perf" \
 	"slowdown tool=gopprof" \
 	"filtered tool=ksampler" "handler mode=unwind" "handler mode=no-unwind" \
-	"handler mode=count-only" \
+	"handler mode=count-only" "handler mode=none" \
 	"window window=16" "window window=256" "collector tool=profctl" \
 	"collector tool=perf" "symbolize tool=profctl" "symbolize tool=addr2line" \
 	"bigbinary tool=profctl" "micro what=unwind" "micro what=pprof"; do
@@ -41,7 +41,7 @@ else
 		fi
 	done
 fi
-for key in slowdown handler window filtered collector symbolize; do
+for key in slowdown handler handler_seen_by_target window filtered collector symbolize; do
 	grep -q "\"$key\": \[{" build/bench-smoke/results.json 2>/dev/null &&
 		tap_ok "results.json has $key figures" ||
 		tap_not_ok "results.json has $key figures"
