@@ -7,7 +7,8 @@
 # least a sample can carry (no callchain), and under perf record -g, at
 # 4999 Hz, interleaved. The extra time over the number of samples is the
 # cost per interrupt; the first is the floor any perf-event sampler pays,
-# which the guest cannot show (its emulated interrupt costs tens of us).
+# which the guest shows only inflated (its emulated interrupt costs tens
+# of us).
 # Prints
 #   # floor: <cpu model>, kernel <release>
 #   result exp=floor tool=none|perf-nocallchain|perf-g rep=N elapsed_ns=...
