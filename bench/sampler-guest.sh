@@ -100,24 +100,29 @@ attached() {
 }
 
 # --- slowdown: base vs ksampler vs perf record -g -p, each attached to the
-# running workload, vs runtime/pprof, interleaved. Rep 0 warms up (the
-# emulator translates code on first use) and is not reported.
+# running workload, vs runtime/pprof. Every rate of every repetition has
+# its own unprofiled run beside the three tools: the emulated machine
+# drifts by tens of percent over a repetition, so a baseline taken a dozen
+# runs earlier would measure the drift. The order of the four rotates
+# from one repetition to the next, so no tool always follows another.
+# Rep 0 warms up (the emulator translates code on first use) and is not
+# reported.
 if want slowdown; then
+slowdown_tools=(none ksampler perf gopprof)
 for rep in $(seq 0 "$reps"); do
-	out=$(attached none 0)
-	[ "$rep" = 0 ] ||
-		echo "result exp=slowdown tool=none freq=0 rep=$rep elapsed_ns=$(elapsed "$out")"
 	for f in $freqs; do
-		out=$(attached ksampler "$f")
-		[ "$rep" = 0 ] || echo "result exp=slowdown tool=ksampler freq=$f rep=$rep" \
-			"elapsed_ns=$(elapsed "$out") fired=$(field fired "$out")" \
-			"handler_ns=$(field handler_ns "$out")"
-		out=$(attached perf "$f")
-		[ "$rep" = 0 ] || echo "result exp=slowdown tool=perf freq=$f rep=$rep" \
-			"elapsed_ns=$(elapsed "$out") $(grep -o 'perf_data_bytes=[0-9]*' <<<"$out")"
-		out=$(attached gopprof "$f")
-		[ "$rep" = 0 ] || echo "result exp=slowdown tool=gopprof freq=$f rep=$rep" \
-			"elapsed_ns=$(elapsed "$out")"
+		for i in 0 1 2 3; do
+			tool=${slowdown_tools[$(( (i + rep) % 4 ))]}
+			out=$(attached "$tool" "$f")
+			[ "$rep" = 0 ] && continue
+			extra=""
+			case $tool in
+			ksampler) extra="fired=$(field fired "$out") handler_ns=$(field handler_ns "$out")" ;;
+			perf) extra=$(grep -o 'perf_data_bytes=[0-9]*' <<<"$out") ;;
+			esac
+			echo "result exp=slowdown tool=$tool freq=$f rep=$rep" \
+				"elapsed_ns=$(elapsed "$out")${extra:+ $extra}"
+		done
 	done
 done
 fi
@@ -127,15 +132,22 @@ if want filtered; then
 sleep 100000 &
 idle=$!
 for rep in $(seq 0 "$reps"); do
-	out=$("$work" -threads 2 -units "$units" -depth 8)
-	[ "$rep" = 0 ] ||
-		echo "result exp=filtered tool=none freq=0 rep=$rep elapsed_ns=$(elapsed "$out")"
+	# as in slowdown: each rate has its baseline beside it, and the
+	# order of the two alternates between repetitions
 	for f in $freqs; do
-		out=$("$ks_run" --freq "$f" --target "$idle" -- \
-			"$work" -threads 2 -units "$units" -depth 8)
-		[ "$rep" = 0 ] || echo "result exp=filtered tool=ksampler freq=$f rep=$rep" \
-			"elapsed_ns=$(elapsed "$out") fired=$(field fired "$out")" \
-			"filtered=$(field filtered "$out") handler_ns=$(field handler_ns "$out")"
+		for i in 0 1; do
+			if [ $(( (i + rep) % 2 )) = 0 ]; then
+				out=$("$work" -threads 2 -units "$units" -depth 8)
+				[ "$rep" = 0 ] || echo "result exp=filtered tool=none freq=$f" \
+					"rep=$rep elapsed_ns=$(elapsed "$out")"
+				continue
+			fi
+			out=$("$ks_run" --freq "$f" --target "$idle" -- \
+				"$work" -threads 2 -units "$units" -depth 8)
+			[ "$rep" = 0 ] || echo "result exp=filtered tool=ksampler freq=$f rep=$rep" \
+				"elapsed_ns=$(elapsed "$out") fired=$(field fired "$out")" \
+				"filtered=$(field filtered "$out") handler_ns=$(field handler_ns "$out")"
+		done
 	done
 done
 kill "$idle"
