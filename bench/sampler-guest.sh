@@ -101,10 +101,11 @@ attached() {
 
 # --- slowdown: base vs ksampler vs perf record -g -p, each attached to the
 # running workload, vs runtime/pprof. Every rate of every repetition has
-# its own unprofiled run beside the three tools: the emulated machine
-# drifts by tens of percent over a repetition, so a baseline taken a dozen
-# runs earlier would measure the drift. The order of the four rotates
-# from one repetition to the next, so no tool always follows another.
+# its own unprofiled run beside the three tools, so that the emulated
+# machine's slow drift over a repetition stays out of the comparison
+# (its short bursts do not; only the medians damp those). The order of
+# the four rotates from one repetition to the next, so no tool always
+# follows another.
 # Rep 0 warms up (the emulator translates code on first use) and is not
 # reported.
 if want slowdown; then
