@@ -132,22 +132,26 @@ fi
 if want filtered; then
 sleep 100000 &
 idle=$!
+filtered_tools=(none ksampler)
 for rep in $(seq 0 "$reps"); do
 	# as in slowdown: each rate has its baseline beside it, and the
 	# order of the two alternates between repetitions
 	for f in $freqs; do
 		for i in 0 1; do
-			if [ $(( (i + rep) % 2 )) = 0 ]; then
-				out=$("$work" -threads 2 -units "$units" -depth 8)
-				[ "$rep" = 0 ] || echo "result exp=filtered tool=none freq=$f" \
-					"rep=$rep elapsed_ns=$(elapsed "$out")"
-				continue
-			fi
-			out=$("$ks_run" --freq "$f" --target "$idle" -- \
-				"$work" -threads 2 -units "$units" -depth 8)
-			[ "$rep" = 0 ] || echo "result exp=filtered tool=ksampler freq=$f rep=$rep" \
-				"elapsed_ns=$(elapsed "$out") fired=$(field fired "$out")" \
-				"filtered=$(field filtered "$out") handler_ns=$(field handler_ns "$out")"
+			tool=${filtered_tools[$(( (i + rep) % 2 ))]}
+			extra=""
+			case $tool in
+			none)
+				out=$("$work" -threads 2 -units "$units" -depth 8) ;;
+			ksampler)
+				out=$("$ks_run" --freq "$f" --target "$idle" -- \
+					"$work" -threads 2 -units "$units" -depth 8)
+				extra="fired=$(field fired "$out") filtered=$(field filtered "$out")"
+				extra+=" handler_ns=$(field handler_ns "$out")" ;;
+			esac
+			[ "$rep" = 0 ] && continue
+			echo "result exp=filtered tool=$tool freq=$f rep=$rep" \
+				"elapsed_ns=$(elapsed "$out")${extra:+ $extra}"
 		done
 	done
 done
