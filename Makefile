@@ -7,6 +7,7 @@
 # make test            every test; ends with "N passed, N failed, N skipped"
 # make check           checkpatch, sparse and the compat.h rule on kmod/
 # make demo            install what is missing, build, and show it in a guest
+# make debug-kernel    the lockdep+KASAN guest kernel, cached outside the clone
 # sudo make install    the module through DKMS (every kernel with headers),
 #                      profctl, its man page, the udev rule, modprobe.d
 # sudo make uninstall  all of that again
@@ -55,6 +56,7 @@ GO_WORKLOADS := $(patsubst tests/workloads/%/main.go,$(BUILD)/workloads/%,$(wild
 C_WORKLOADS := $(BUILD)/workloads/cburn $(BUILD)/workloads/churn
 
 .PHONY: all module profctl modules-all test check demo clean unit-tests workloads bench torture \
+	debug-kernel \
 	install install-files uninstall deb
 
 all: module profctl
@@ -156,10 +158,18 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libprofctl.a $(BUILD)/.flags
 bench:
 	@bench/run
 
-# The nightly-style run: the guest suites with 20 times the ioctl fuzzing
-# and 10 times the collector kills, and each libFuzzer target for 10 min.
-torture: all unit-tests workloads
+# The lockdep+KASAN guest kernel (scripts/debug-kernel): built once into
+# ~/.cache/ksampler, rebuilt only when its configuration changes.
+debug-kernel:
+	@scripts/debug-kernel build
+
+# The nightly-style run, on the four kernels and the debug kernel: the
+# guest suites with 20 times the ioctl fuzzing and 10 times the collector
+# kills, longer races and scenario fuzzing, and each libFuzzer target for
+# 10 min.
+torture: all unit-tests workloads debug-kernel
 	KSAMPLER_FUZZ_ITERS=1000000 KSAMPLER_STRESS_KILLS=300 \
+	KSAMPLER_RACE_SECONDS=120 KSAMPLER_SCENARIO_ITERS=20000 \
 	KSAMPLER_VM_TIMEOUT=5400 FUZZ_SECONDS=600 tests/run vm.t fuzz.t
 
 unit-tests: $(TEST_BINS) $(GUEST_BINS) $(HOST_BINS) $(BUILD)/profctl

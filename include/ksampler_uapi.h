@@ -34,7 +34,7 @@
  * new ioctl. A collector refuses a module whose major differs from its own.
  */
 #define KSAMPLER_ABI_MAJOR	1
-#define KSAMPLER_ABI_MINOR	3
+#define KSAMPLER_ABI_MINOR	4
 
 #define KSAMPLER_DEVICE_NAME	"ksampler"
 #define KSAMPLER_DEVICE_PATH	"/dev/ksampler"
@@ -49,6 +49,7 @@
 #define KSAMPLER_FEAT_SAMPLING		(1ULL << 0)	/* ABI 1.1 ioctls */
 #define KSAMPLER_FEAT_EXEC_GEN		(1ULL << 1)	/* ABI 1.2: sample exec_gen */
 #define KSAMPLER_FEAT_LIVE_STATS	(1ULL << 2)	/* ABI 1.3: stats live_* */
+#define KSAMPLER_FEAT_CPU_STATUS	(1ULL << 3)	/* ABI 1.4: stats cpus_* */
 
 #define KSAMPLER_VERSION_STRING_LEN	32
 
@@ -97,15 +98,27 @@ enum ksampler_event {
  * @event:		enum ksampler_event
  * @max_frames:		deepest stack recorded, 1..KSAMPLER_MAX_FRAMES;
  *			0 means KSAMPLER_DEFAULT_MAX_FRAMES
- * @frequency:		samples per second per CPU; exactly one of
- *			@frequency and @period is non-zero
- * @period:		nanoseconds (cpu-clock) or cycles between samples
+ * @frequency:		samples per second per CPU, at most the module's
+ *			max_frequency; exactly one of @frequency and
+ *			@period is non-zero
+ * @period:		nanoseconds (cpu-clock) or cycles between samples,
+ *			below 2^63, and no shorter than max_frequency
+ *			allows: 1e9 / max_frequency ns (never below 10 us)
+ *			for cpu-clock, 5e9 / max_frequency cycles (as if
+ *			at 5 GHz) for cycles; -EINVAL otherwise
  * @ring_pages:		data pages in each CPU's ring, a power of two;
  *			0 means the module's default (parameter ring_pages)
  * @wakeup_bytes:	poll() reports a ring readable once it holds this
- *			many bytes; 0 means half the ring
+ *			many bytes; 0 means half the ring. Capped at the
+ *			fill where the ring may start dropping (its size
+ *			less two of the largest records, plus 8), so a
+ *			ring that drops always reads as readable
  *
- * Allowed before START, and again after STOP while no ring is mmap'ed.
+ * Allowed before START, and again after STOP while no ring is mmap'ed and
+ * no read() is in progress (-EBUSY otherwise). The rings are charged to
+ * the opener's memory cgroup; for a user without CAP_PERFMON, all its
+ * sessions' rings together must also fit in the module's max_user_ring_mb
+ * (-ENOMEM otherwise).
  */
 struct ksampler_config {
 	__u32 size;
@@ -141,13 +154,21 @@ struct ksampler_config {
  * struct ksampler_target - KSAMPLER_IOC_ADD_TARGET / DEL_TARGET payload
  * @size:	caller's sizeof(struct)
  * @flags:	KSAMPLER_TARGET_*
- * @pid:	any thread of the process, in the caller's pid namespace
- *		(ignored with KSAMPLER_TARGET_ALL); the caller must be allowed
- *		to ptrace-read it
+ * @pid:	any thread of the process, in the pid namespace of whoever
+ *		opened the device (ignored with KSAMPLER_TARGET_ALL); the
+ *		file's credentials must allow reading it as ptrace does
+ *		(PTRACE_MODE_READ_REALCREDS, without LSMs)
  * @reserved:	must be 0
  *
  * A target is the process, not the number: all of its threads, those
  * created later included, and never whatever reuses its pid after exit.
+ * ADD_TARGET: -ESRCH if the process has exited (even if only just now),
+ * -EPERM without the right, -EEXIST if already a target, -ENOSPC when 64
+ * live targets are set (targets that have exited give their slots up).
+ * KSAMPLER_TARGET_ALL needs CAP_PERFMON or CAP_SYS_ADMIN in the file's
+ * credentials. DEL_TARGET takes the process's id (valid after it exited
+ * too) or the id of any of its live threads; -ENOENT if it names no
+ * target.
  */
 struct ksampler_target {
 	__u32 size;
@@ -187,6 +208,11 @@ struct ksampler_target {
  * @live_pid_refs:	module-wide: references held on targets' pids
  * @live_objects:	module-wide: every other allocation a session owns
  *			beyond its own (per-CPU arrays, target sets)
+ * @cpus_sampling:	online CPUs where the running session samples (ABI
+ *			1.4; 0 when not running; all CPUs whatever @cpu)
+ * @cpus_failed:	online CPUs where the running session does not: its
+ *			event could not be created when the CPU came online,
+ *			or the PMU took its counter away (cycles)
  *
  * Invariant: fired == written + lost_ring_full + lost_nested + filtered
  * + counted. The live_* fields are the module's leak detector: with no
@@ -217,11 +243,14 @@ struct ksampler_stats {
 	__u64 live_events;
 	__u64 live_pid_refs;
 	__u64 live_objects;
+	__u32 cpus_sampling;
+	__u32 cpus_failed;
 };
 
 #define KSAMPLER_STATS_SIZE_VER0	88	/* ABI 1.1 */
 #define KSAMPLER_STATS_SIZE_VER1	96	/* ABI 1.2: counted */
 #define KSAMPLER_STATS_SIZE_VER2	136	/* ABI 1.3: live_* */
+#define KSAMPLER_STATS_SIZE_VER3	144	/* ABI 1.4: cpus_* */
 
 /*
  * ioctl numbers: 0x00 GET_VERSION, 0x01 CONFIGURE, 0x02 ADD_TARGET,
@@ -258,10 +287,15 @@ struct ksampler_stats {
  *   ... read records in [tail, head) ...
  *   store-release(&ctrl->data_tail, tail);       (D) pairs with kernel (A)
  *
- * The kernel never trusts data_tail: a value outside [head - size, head]
- * is clamped, which can only cost the caller its own unread records.
- * read() on the device is an alternative to mmap (it copies whole records
- * and advances data_tail itself); do not mix the two on one session.
+ * Both mappings must be MAP_SHARED (-EINVAL otherwise): the kernel reads
+ * data_tail from the page userspace writes.
+ *
+ * The kernel never trusts the control page: it keeps its own head, and a
+ * data_tail outside [head - size, head] is clamped, which can only cost
+ * the caller its own unread records. read() on the device is an
+ * alternative to mmap (it copies whole records and advances data_tail
+ * itself); do not mix the two on one session. A data_tail set by hand
+ * into the middle of a record makes read() return what lies there.
  */
 #define KSAMPLER_MMAP_CTRL_PGOFF(cpu)	(2ULL * (cpu))
 #define KSAMPLER_MMAP_DATA_PGOFF(cpu)	(2ULL * (cpu) + 1)

@@ -89,7 +89,7 @@ static long ks_ioctl_get_version(void __user *uarg)
 	v.nr_cpu_ids = nr_cpu_ids;
 	v.page_size = PAGE_SIZE;
 	v.features = KSAMPLER_FEAT_SAMPLING | KSAMPLER_FEAT_EXEC_GEN |
-		     KSAMPLER_FEAT_LIVE_STATS;
+		     KSAMPLER_FEAT_LIVE_STATS | KSAMPLER_FEAT_CPU_STATUS;
 	/* "0.1.0+<git revision>": which build is loaded, from profctl */
 	snprintf((char *)v.module_version, sizeof(v.module_version), "%s+%s",
 		 KSAMPLER_VERSION, KSAMPLER_GIT_REV);
@@ -98,9 +98,16 @@ static long ks_ioctl_get_version(void __user *uarg)
 }
 
 /*
- * Commands are matched without their size bits: those encode the caller's
- * compile-time struct size, which is allowed to grow (ksampler_uapi.h).
+ * The session lock, taken only around the session operation itself: every
+ * ioctl copies its argument in before and its result out after, because a
+ * user copy can fault, the fault takes mmap_lock, and ks_mmap() takes the
+ * session lock under mmap_lock (ksampler.h gives the order).
  */
+static int ks_session_lock(struct ks_session *sess)
+{
+	return mutex_lock_interruptible(&sess->lock) ? -EINTR : 0;
+}
+
 static long ks_ioctl_configure(struct ks_session *sess, void __user *uarg)
 {
 	struct ksampler_config cfg;
@@ -109,9 +116,13 @@ static long ks_ioctl_configure(struct ks_session *sess, void __user *uarg)
 	BUILD_BUG_ON(sizeof(cfg) != KSAMPLER_CONFIG_SIZE_VER0);
 	err = ks_copy_struct_from_user(&cfg, sizeof(cfg), uarg,
 				       KSAMPLER_CONFIG_SIZE_VER0);
+	if (!err)
+		err = ks_session_lock(sess);
 	if (err)
 		return err;
-	return ks_session_configure(sess, &cfg);
+	err = ks_session_configure(sess, &cfg);
+	mutex_unlock(&sess->lock);
+	return err;
 }
 
 static long ks_ioctl_target(struct ks_session *sess, void __user *uarg,
@@ -123,9 +134,13 @@ static long ks_ioctl_target(struct ks_session *sess, void __user *uarg,
 	BUILD_BUG_ON(sizeof(t) != KSAMPLER_TARGET_SIZE_VER0);
 	err = ks_copy_struct_from_user(&t, sizeof(t), uarg,
 				       KSAMPLER_TARGET_SIZE_VER0);
+	if (!err)
+		err = ks_session_lock(sess);
 	if (err)
 		return err;
-	return add ? ks_targets_add(sess, &t) : ks_targets_del(sess, &t);
+	err = add ? ks_targets_add(sess, &t) : ks_targets_del(sess, &t);
+	mutex_unlock(&sess->lock);
+	return err;
 }
 
 static long ks_ioctl_get_stats(struct ks_session *sess, void __user *uarg)
@@ -134,7 +149,7 @@ static long ks_ioctl_get_stats(struct ks_session *sess, void __user *uarg)
 	u32 usize;
 	int err;
 
-	BUILD_BUG_ON(sizeof(st) != KSAMPLER_STATS_SIZE_VER2);
+	BUILD_BUG_ON(sizeof(st) != KSAMPLER_STATS_SIZE_VER3);
 	err = ks_uarg_size(uarg, KSAMPLER_STATS_SIZE_VER0, &usize);
 	if (err)
 		return err;
@@ -144,9 +159,24 @@ static long ks_ioctl_get_stats(struct ks_session *sess, void __user *uarg)
 	if (st.cpu != KSAMPLER_STATS_ALL_CPUS &&
 	    (st.cpu >= nr_cpu_ids || !cpu_possible(st.cpu)))
 		return -EINVAL;
+	err = ks_session_lock(sess);
+	if (err)
+		return err;
 	ks_session_stats(sess, st.cpu, &st);
+	mutex_unlock(&sess->lock);
 	st.size = min_t(u32, usize, sizeof(st));
 	return ks_copy_struct_to_user(uarg, usize, &st, sizeof(st));
+}
+
+static long ks_ioctl_run(struct ks_session *sess, bool start)
+{
+	int err = ks_session_lock(sess);
+
+	if (err)
+		return err;
+	err = start ? ks_session_start(sess) : ks_session_stop(sess);
+	mutex_unlock(&sess->lock);
+	return err;
 }
 
 /*
@@ -155,10 +185,14 @@ static long ks_ioctl_get_stats(struct ks_session *sess, void __user *uarg)
  */
 #define KS_IOC_BASE(cmd)	((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
 
-static long ks_ioctl_locked(struct ks_session *sess, unsigned int cmd,
-			    void __user *uarg)
+static long ks_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
+	struct ks_session *sess = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
 	switch (KS_IOC_BASE(cmd)) {
+	case KS_IOC_BASE(KSAMPLER_IOC_GET_VERSION):
+		return ks_ioctl_get_version(uarg);
 	case KS_IOC_BASE(KSAMPLER_IOC_CONFIGURE):
 		return ks_ioctl_configure(sess, uarg);
 	case KS_IOC_BASE(KSAMPLER_IOC_ADD_TARGET):
@@ -166,9 +200,9 @@ static long ks_ioctl_locked(struct ks_session *sess, unsigned int cmd,
 	case KS_IOC_BASE(KSAMPLER_IOC_DEL_TARGET):
 		return ks_ioctl_target(sess, uarg, false);
 	case KSAMPLER_IOC_START:
-		return ks_session_start(sess);
+		return ks_ioctl_run(sess, true);
 	case KSAMPLER_IOC_STOP:
-		return ks_session_stop(sess);
+		return ks_ioctl_run(sess, false);
 	case KS_IOC_BASE(KSAMPLER_IOC_GET_STATS):
 		return ks_ioctl_get_stats(sess, uarg);
 	default:
@@ -176,27 +210,11 @@ static long ks_ioctl_locked(struct ks_session *sess, unsigned int cmd,
 	}
 }
 
-static long ks_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
-{
-	struct ks_session *sess = file->private_data;
-	void __user *uarg = (void __user *)arg;
-	long ret;
-
-	if (KS_IOC_BASE(cmd) == KS_IOC_BASE(KSAMPLER_IOC_GET_VERSION))
-		return ks_ioctl_get_version(uarg);
-
-	if (mutex_lock_interruptible(&sess->lock))
-		return -EINTR;
-	ret = ks_ioctl_locked(sess, cmd, uarg);
-	mutex_unlock(&sess->lock);
-	return ret;
-}
-
 static int ks_open(struct inode *inode, struct file *file)
 {
 	struct ks_session *sess;
 
-	sess = ks_session_new();
+	sess = ks_session_new(file);
 	if (IS_ERR(sess))
 		return PTR_ERR(sess);
 	file->private_data = sess;
@@ -247,6 +265,13 @@ static int ks_mmap(struct file *file, struct vm_area_struct *vma)
 	return err;
 }
 
+/*
+ * The lock keeps the rings from being replaced under the check; it is never
+ * held across a user copy or a sleep of unbounded length, so waiting for
+ * it is short. (Returning "not ready" when it was busy, as this once did,
+ * could leave a poller with no timeout asleep beside a full ring: the
+ * wake-up it needed had already fired.)
+ */
 static __poll_t ks_poll(struct file *file, struct poll_table_struct *pt)
 {
 	struct ks_session *sess = file->private_data;
@@ -255,8 +280,7 @@ static __poll_t ks_poll(struct file *file, struct poll_table_struct *pt)
 	int cpu;
 
 	poll_wait(file, &sess->wait, pt);
-	if (!mutex_trylock(&sess->lock))
-		return 0;	/* reconfiguring: poll again once it is done */
+	mutex_lock(&sess->lock);
 	for_each_possible_cpu(cpu) {
 		ring = ks_session_ring(sess, cpu);
 		if (ring && ks_ring_readable(ring)) {
@@ -272,6 +296,10 @@ static __poll_t ks_poll(struct file *file, struct poll_table_struct *pt)
  * The read() fallback for simple clients: whole records from every CPU's
  * ring in turn, never blocking (poll() says when there is data). The
  * buffer must hold the session's largest record.
+ *
+ * The copies can fault, so they run without the session lock: under
+ * read_lock (one reader at a time), with ->readers keeping CONFIGURE from
+ * replacing the rings meanwhile.
  */
 static ssize_t ks_read(struct file *file, char __user *buf, size_t len,
 		       loff_t *ppos)
@@ -280,23 +308,32 @@ static ssize_t ks_read(struct file *file, char __user *buf, size_t len,
 	ssize_t done = 0, n;
 	int cpu;
 
-	if (mutex_lock_interruptible(&sess->lock))
+	if (mutex_lock_interruptible(&sess->read_lock))
 		return -EINTR;
+	if (ks_session_lock(sess)) {
+		mutex_unlock(&sess->read_lock);
+		return -EINTR;
+	}
 	if (sess->state == KS_SESSION_NEW ||
 	    len < KSAMPLER_SAMPLE_FIXED_SIZE + sess->cfg.max_frames * sizeof(u64)) {
 		mutex_unlock(&sess->lock);
+		mutex_unlock(&sess->read_lock);
 		return -EINVAL;
 	}
+	atomic_inc(&sess->readers);
+	mutex_unlock(&sess->lock);
+
 	for_each_possible_cpu(cpu) {
-		n = ks_ring_read(ks_session_ring(sess, cpu), buf + done,
-				 len - done);
+		n = ks_ring_read(&sess->cpus[cpu].ring, buf + done, len - done);
 		if (n < 0) {
 			done = done ? done : n;
 			break;
 		}
 		done += n;
 	}
-	mutex_unlock(&sess->lock);
+
+	atomic_dec(&sess->readers);
+	mutex_unlock(&sess->read_lock);
 	return done ? done : -EAGAIN;
 }
 

@@ -11,6 +11,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
 #include <linux/printk.h>
 
@@ -19,20 +20,18 @@
 
 static enum cpuhp_state ks_hp_state;
 
+/*
+ * Never vetoes a CPU: a failure is kept in the CPU's online_err, which
+ * START turns into its own error and, later, the stats count (cpus_failed)
+ * for profctl to report.
+ */
 static int ks_hp_online(unsigned int cpu, struct hlist_node *node)
 {
 	struct ks_session *sess = hlist_entry(node, struct ks_session,
 					      cpuhp_node);
-	int err;
 
-	err = ks_sampler_cpu_start(sess, cpu);
-	/* During START the error is the caller's; later, never veto a CPU. */
-	if (err && !sess->starting) {
-		pr_warn("cannot sample CPU %u after it came online: %d\n", cpu,
-			err);
-		return 0;
-	}
-	return err;
+	ks_sampler_cpu_start(sess, cpu);
+	return 0;
 }
 
 static int ks_hp_offline(unsigned int cpu, struct hlist_node *node)
@@ -62,16 +61,25 @@ void ks_hp_unregister(void)
 }
 
 /*
- * Starts sampling on every online CPU; on failure, the CPUs already
- * started are rolled back. Caller holds sess->lock.
+ * Starts sampling on every online CPU; if any CPU could not start, all are
+ * stopped again and its error is START's. Caller holds sess->lock.
  */
 int ks_hp_add(struct ks_session *sess)
 {
-	int err;
+	int cpu, err;
 
-	sess->starting = true;
 	err = cpuhp_state_add_instance(ks_hp_state, &sess->cpuhp_node);
-	sess->starting = false;
+	if (err)
+		return err;
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		err = READ_ONCE(sess->cpus[cpu].online_err);
+		if (err)
+			break;
+	}
+	cpus_read_unlock();
+	if (err)
+		ks_hp_remove(sess);
 	return err;
 }
 

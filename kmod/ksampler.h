@@ -12,6 +12,7 @@
 #include <linux/uidgid.h>
 #include <linux/irq_work.h>
 #include <linux/list.h>
+#include <asm/local64.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/types.h>
@@ -19,7 +20,9 @@
 
 #include <ksampler_uapi.h>
 
+struct cred;
 struct file;
+struct page;
 struct perf_event;
 struct pid;
 struct pid_namespace;
@@ -29,6 +32,8 @@ struct vm_area_struct;
 
 /* Module parameters (read-only after load; main.c). */
 extern unsigned int ks_max_sessions;
+extern unsigned int ks_max_user_sessions;
+extern unsigned int ks_max_user_ring_mb;
 extern unsigned int ks_default_ring_pages;
 extern unsigned int ks_max_ring_pages;
 extern unsigned int ks_max_frequency;
@@ -57,38 +62,46 @@ static inline void ks_live_add(enum ks_live_kind kind, long n)
 
 /*
  * Per-CPU counters of one session. Each CPU's copy is written only by the
- * handler running on that CPU, and one session's handler never interrupts
- * itself (one event per CPU), so plain increments are exact; readers sum
- * all CPUs from process context. Cache-line aligned so that CPUs never
- * share a line.
+ * handler running on that CPU (or by STOP once no handler runs), and one
+ * session's handler never interrupts itself (one event per CPU); local64
+ * makes those updates single instructions that readers on other CPUs,
+ * summing from process context, never see torn. Cache-line aligned so
+ * that CPUs never share a line.
  */
 struct ks_cpu_stats {
-	u64 fired;
-	u64 written;
-	u64 lost_ring_full;
-	u64 lost_nested;
-	u64 filtered;
-	u64 throttled;
-	u64 truncated;
-	u64 unwind_stopped;
-	u64 handler_ns;
-	u64 lost_records;
-	u64 counted;
+	local64_t fired;
+	local64_t written;
+	local64_t lost_ring_full;
+	local64_t lost_nested;
+	local64_t filtered;
+	local64_t throttled;
+	local64_t truncated;
+	local64_t unwind_stopped;
+	local64_t handler_ns;
+	local64_t lost_records;
+	local64_t counted;
 } ____cacheline_aligned;
 
-/* One CPU's ring of one session: written by that CPU's handler only. */
+/*
+ * One CPU's ring of one session: written by that CPU's handler only.
+ * Every value the kernel acts on is its own: the control page is
+ * userspace's to scribble on, so data_tail is clamped at each use and
+ * data_head is only ever a copy of head_pub.
+ */
 struct ks_ring {
-	void *base;			/* vmalloc_user: control page + data */
+	struct page **pages;		/* control page, then the data pages */
+	u32 nr_pages;			/* allocated so far (all, once set up) */
+	void *base;			/* vmap of pages[] */
 	struct ksampler_ring_ctrl *ctrl;	/* shared with userspace */
 	void *data;
 	u64 size;			/* data bytes, power of two */
-	u64 head;			/* the kernel's own head; ctrl's is a copy */
+	u64 head;			/* the writer's head, PAD included */
+	u64 head_pub;			/* the head last published */
 	u64 tail_seen;			/* clamped tail the last reserve read */
 	u64 fill_seen;			/* unread bytes then, before any PAD */
 	u32 wakeup_bytes;
 	u64 pending_lost[KSAMPLER_LOST_MAX]; /* not yet reported in-band */
-	struct irq_work wakeup;
-	wait_queue_head_t *wait;	/* the session's readers */
+	struct irq_work *wakeup;	/* the session's */
 };
 
 /* The handler's context for one CPU of a session. */
@@ -97,7 +110,10 @@ struct ks_cpu {
 	struct ks_ring ring;
 	struct perf_event *event;	/* NULL while the CPU is offline */
 	int cpu;
+	int online_err;			/* why the event could not be created */
 };
+
+struct ks_user;
 
 struct ks_target {
 	struct pid *pid;		/* the thread group's pid; holds a ref */
@@ -119,9 +135,18 @@ enum ks_session_state {
 	KS_SESSION_RUNNING,
 };
 
-/* One open file of /dev/ksampler. */
+/*
+ * One open file of /dev/ksampler.
+ *
+ * Lock order: mmap_lock -> lock -> cpu_hotplug_lock. ->lock is never held
+ * across a user copy (a fault takes mmap_lock, and ks_mmap() runs under
+ * it); read() copies under ->read_lock instead, which ks_mmap() never
+ * takes, having pinned the rings with ->readers.
+ */
 struct ks_session {
-	struct mutex lock;		/* serialises the ioctls */
+	struct mutex lock;		/* state, configuration, rings, targets */
+	struct mutex read_lock;		/* one read() at a time */
+	atomic_t readers;		/* read() calls using the rings */
 	enum ks_session_state state;
 	struct ksampler_config cfg;	/* valid from CONFIGURED on */
 	struct ks_cpu *cpus;		/* nr_cpu_ids entries, once configured */
@@ -129,17 +154,24 @@ struct ks_session {
 	struct ks_targets __rcu *targets;
 	struct pid_namespace *pid_ns;	/* the opener's, for record pids */
 	wait_queue_head_t wait;
+	struct irq_work wakeup;		/* wakes ->wait from the handler */
 	atomic_t mmaps;			/* live ring mappings */
 	struct hlist_node cpuhp_node;
-	bool starting;			/* hotplug errors are START's errors */
 	/*
-	 * Opened without CAP_SYS_PTRACE or CAP_PERFMON: every sample is
-	 * checked against the opener's ids (targets.c).
+	 * The file's credentials (f_cred), which decide every permission
+	 * question: a descriptor passed to another process keeps the
+	 * rights of the one that opened it, no more.
+	 */
+	const struct cred *cred;
+	/* CAP_PERFMON or CAP_SYS_ADMIN: system-wide, no per-user limits */
+	bool perfmon;
+	/*
+	 * Not even CAP_SYS_PTRACE: every sample is checked against the
+	 * file's credentials again (targets.c).
 	 */
 	bool restricted;
-	kuid_t uid;
-	kgid_t gid;
-	kernel_cap_t caps;		/* the opener's permitted set */
+	struct ks_user *user;		/* limits.c; NULL when perfmon */
+	u64 ring_charge;		/* bytes charged to ->user */
 };
 
 /* chardev.c */
@@ -147,7 +179,7 @@ int ks_chardev_register(void);
 void ks_chardev_unregister(void);
 
 /* session.c */
-struct ks_session *ks_session_new(void);
+struct ks_session *ks_session_new(struct file *file);
 void ks_session_free(struct ks_session *sess);
 int ks_session_configure(struct ks_session *sess,
 			 const struct ksampler_config *cfg);
@@ -163,21 +195,30 @@ int ks_targets_del(struct ks_session *sess, const struct ksampler_target *t);
 void ks_targets_free(struct ks_session *sess);
 bool ks_targets_match(struct ks_session *sess, struct task_struct *task);
 
+/* limits.c */
+struct ks_user *ks_user_get(const struct cred *cred);
+void ks_user_put(struct ks_user *user);
+int ks_user_charge(struct ks_user *user, u64 bytes);
+void ks_user_uncharge(struct ks_user *user, u64 bytes);
+
 /* ring.c */
 int ks_ring_alloc(struct ks_ring *ring, int cpu, u32 pages, u32 wakeup_bytes,
-		  wait_queue_head_t *wait);
+		  struct irq_work *wakeup);
 void ks_ring_free(struct ks_ring *ring);
 void *ks_ring_reserve(struct ks_ring *ring, u32 len_max);
 void ks_ring_commit(struct ks_ring *ring, void *rec, u32 len);
 void ks_ring_lost(struct ks_ring *ring, enum ksampler_lost_reason reason);
 u32 ks_ring_flush_lost(struct ks_ring *ring);
 bool ks_ring_readable(struct ks_ring *ring);
+u64 ks_ring_bytes(u32 pages);
 int ks_ring_mmap(struct ks_ring *ring, struct vm_area_struct *vma, bool ctrl);
 ssize_t ks_ring_read(struct ks_ring *ring, char __user *buf, size_t len);
 
 /* sampler.c */
 int ks_sampler_cpu_start(struct ks_session *sess, int cpu);
 void ks_sampler_cpu_stop(struct ks_session *sess, int cpu);
+void ks_sampler_cpu_status(struct ks_session *sess, u32 *sampling,
+			   u32 *failed);
 
 /* unwind.c */
 void ks_unwind_user(struct pt_regs *regs, struct ksampler_sample *rec,

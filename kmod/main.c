@@ -16,9 +16,18 @@
 #include "unwind_core.h"
 
 /* Read-only after load (0444): sessions never see them change. */
+/* Users with CAP_PERFMON or CAP_SYS_ADMIN are held to none of these three. */
 unsigned int ks_max_sessions = 16;
 module_param_named(max_sessions, ks_max_sessions, uint, 0444);
-MODULE_PARM_DESC(max_sessions, "Sessions (open files) allowed at once (default 16)");
+MODULE_PARM_DESC(max_sessions, "Sessions (open files) of users without CAP_PERFMON allowed at once, all users together (default 16)");
+
+unsigned int ks_max_user_sessions = 4;
+module_param_named(max_user_sessions, ks_max_user_sessions, uint, 0444);
+MODULE_PARM_DESC(max_user_sessions, "Sessions one user without CAP_PERFMON may have open at once (default 4)");
+
+unsigned int ks_max_user_ring_mb = 256;
+module_param_named(max_user_ring_mb, ks_max_user_ring_mb, uint, 0444);
+MODULE_PARM_DESC(max_user_ring_mb, "Ring memory in MiB one user without CAP_PERFMON may hold, all CPUs and sessions together (default 256)");
 
 unsigned int ks_default_ring_pages = 64;
 module_param_named(ring_pages, ks_default_ring_pages, uint, 0444);
@@ -53,6 +62,10 @@ static int __init ks_init(void)
 		return -EINVAL;
 	}
 
+	if (!ks_max_frequency) {
+		pr_err("max_frequency must be at least 1\n");
+		return -EINVAL;
+	}
 	if (!ks_default_ring_pages ||
 	    (ks_default_ring_pages & (ks_default_ring_pages - 1)) ||
 	    ks_default_ring_pages > ks_max_ring_pages) {

@@ -16,11 +16,25 @@
  * (A) is a control dependency: no record store can be issued before the
  * tail load it depends on, so the writer never overwrites data the reader
  * has not released with (D).
+ *
+ * The control page is writable by its reader, who may be hostile: no value
+ * read from it ever sizes or places a kernel-side access. The kernel keeps
+ * its own head (head_pub), clamps data_tail at each use, and bounds every
+ * copy to the buffer, so a forged page costs its reader its own records
+ * and can never move a copy outside the ring's memory.
+ *
+ * Memory: pages allocated one by one and charged to the opener's memory
+ * cgroup (__GFP_ACCOUNT), seen by the kernel through one vmap and by
+ * userspace through vm_insert_page(), which holds a reference on each page
+ * for as long as it stays mapped.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/gfp.h>
 #include <linux/irq_work.h>
 #include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/topology.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
@@ -28,47 +42,75 @@
 #include "ksampler.h"
 #include "ring_core.h"
 
-/*
- * Wake-ups are deferred to irq_work because the writer runs in NMI or
- * hard-irq context, where wake_up() (a sleeping lock on PREEMPT_RT) is not
- * allowed; on RT this work runs in a thread, where it is.
- */
-static void ks_ring_wakeup(struct irq_work *work)
+/* What a ring of @pages data pages costs: those and its control page. */
+u64 ks_ring_bytes(u32 pages)
 {
-	struct ks_ring *ring = container_of(work, struct ks_ring, wakeup);
+	return (1 + (u64)pages) * PAGE_SIZE;
+}
 
-	wake_up_interruptible(ring->wait);
+static void ks_ring_free_pages(struct ks_ring *ring)
+{
+	u32 i;
+
+	if (ring->base)
+		vunmap(ring->base);
+	for (i = 0; i < ring->nr_pages; i++)
+		__free_page(ring->pages[i]);
+	kvfree(ring->pages);
+	ring->base = NULL;
+	ring->pages = NULL;
+	ring->nr_pages = 0;
 }
 
 int ks_ring_alloc(struct ks_ring *ring, int cpu, u32 pages, u32 wakeup_bytes,
-		  wait_queue_head_t *wait)
+		  struct irq_work *wakeup)
 {
-	ring->base = vmalloc_user((1 + (size_t)pages) * PAGE_SIZE);
-	if (!ring->base)
+	const gfp_t gfp = GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN;
+	u32 n = pages + 1;
+
+	ring->nr_pages = 0;
+	ring->base = NULL;
+	ring->pages = kvcalloc(n, sizeof(*ring->pages), GFP_KERNEL_ACCOUNT);
+	if (!ring->pages)
 		return -ENOMEM;
-	ks_live_add(KS_LIVE_RING_BYTES, (1 + (long)pages) * PAGE_SIZE);
+	while (ring->nr_pages < n) {
+		ring->pages[ring->nr_pages] =
+			alloc_pages_node(cpu_to_node(cpu), gfp, 0);
+		if (!ring->pages[ring->nr_pages])
+			goto err;
+		ring->nr_pages++;
+	}
+	ring->base = vmap(ring->pages, n, VM_MAP, PAGE_KERNEL);
+	if (!ring->base)
+		goto err;
+	ks_live_add(KS_LIVE_RING_BYTES, ks_ring_bytes(pages));
 	ring->ctrl = ring->base;
 	ring->data = ring->base + PAGE_SIZE;
 	ring->size = (u64)pages * PAGE_SIZE;
 	ring->head = 0;
+	ring->head_pub = 0;
 	ring->wakeup_bytes = wakeup_bytes;
 	memset(ring->pending_lost, 0, sizeof(ring->pending_lost));
 	ring->ctrl->data_size = ring->size;
 	ring->ctrl->cpu = cpu;
-	init_irq_work(&ring->wakeup, ks_ring_wakeup);
-	ring->wait = wait;
+	ring->wakeup = wakeup;
 	return 0;
+
+err:
+	ks_ring_free_pages(ring);
+	return -ENOMEM;
 }
 
-/* Only once no handler can run and no mapping remains (session teardown). */
+/*
+ * Only once no handler can run (session teardown, or CONFIGURE of a
+ * stopped session); pages still mapped stay alive through their mappings.
+ */
 void ks_ring_free(struct ks_ring *ring)
 {
 	if (!ring->base)
 		return;
-	irq_work_sync(&ring->wakeup);
-	vfree(ring->base);
-	ks_live_add(KS_LIVE_RING_BYTES, -(long)(PAGE_SIZE + ring->size));
-	ring->base = NULL;
+	ks_live_add(KS_LIVE_RING_BYTES, -(long)ks_ring_bytes(ring->size >> PAGE_SHIFT));
+	ks_ring_free_pages(ring);
 }
 
 static u64 ks_ring_tail(struct ks_ring *ring)
@@ -119,10 +161,12 @@ void ks_ring_commit(struct ks_ring *ring, void *rec, u32 len)
 	ring->head += len;
 	smp_wmb(); /* (B): records before head; pairs with user (C) */
 	WRITE_ONCE(ring->ctrl->data_head, ring->head);
+	/* for read() and poll(), which must not trust the page's copy */
+	smp_store_release(&ring->head_pub, ring->head);
 
 	if (ks_ring_wakeup_due(ring->fill_seen, ring->head - ring->tail_seen,
 			       ring->wakeup_bytes))
-		irq_work_queue(&ring->wakeup);
+		irq_work_queue(ring->wakeup);
 }
 
 /* Counts a dropped sample, to be reported by the next LOST record. */
@@ -160,9 +204,15 @@ u32 ks_ring_flush_lost(struct ks_ring *ring)
 	return written;
 }
 
+/*
+ * At or above the watermark. The session caps the watermark below the
+ * fill at which the writer starts dropping, so a ring that drops is
+ * always readable: its reader was woken when the fill crossed the mark,
+ * and a poll() now does not sleep.
+ */
 bool ks_ring_readable(struct ks_ring *ring)
 {
-	u64 head = READ_ONCE(ring->ctrl->data_head);
+	u64 head = smp_load_acquire(&ring->head_pub); /* pairs with commit */
 	u64 tail = ks_ring_clamp_tail(head, READ_ONCE(ring->ctrl->data_tail),
 				      ring->size);
 
@@ -171,15 +221,18 @@ bool ks_ring_readable(struct ks_ring *ring)
 
 /*
  * Maps the control page (read-write: the reader owns data_tail) or the
- * data pages (read-only: records are the kernel's word); never executable.
- * The mapping keeps the file, and so the session and this ring, alive
- * until it goes.
+ * data pages (read-only: records are the kernel's word); never executable,
+ * never private: a private copy of the control page would hide data_tail
+ * from the kernel (perf refuses it too). The mapping keeps the file, and
+ * so the session and this ring, alive until it goes.
  */
 int ks_ring_mmap(struct ks_ring *ring, struct vm_area_struct *vma, bool ctrl)
 {
 	unsigned long pages = vma_pages(vma);
 
-	if (ctrl ? pages != 1 : pages != ring->size >> PAGE_SHIFT)
+	if (!(vma->vm_flags & VM_MAYSHARE))
+		return -EINVAL;
+	if (ctrl ? pages != 1 : pages != ring->nr_pages - 1)
 		return -EINVAL;
 	if (vma->vm_flags & VM_EXEC)
 		return -EPERM;
@@ -189,45 +242,57 @@ int ks_ring_mmap(struct ks_ring *ring, struct vm_area_struct *vma, bool ctrl)
 			return -EPERM;
 		ks_vm_flags_clear(vma, VM_MAYWRITE);
 	}
-	ks_vm_flags_set(vma, VM_DONTCOPY);
-	return remap_vmalloc_range(vma, ring->base, ctrl ? 0 : 1);
+	ks_vm_flags_set(vma, VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP);
+	return vm_map_pages_zero(vma, ctrl ? ring->pages : ring->pages + 1,
+				 pages);
 }
 
 /*
  * The read() fallback: copies whole records, oldest first, and consumes
  * them. PAD records are consumed but not copied. The caller holds the
- * session lock: one reader at a time.
- * Return: bytes copied, or -EFAULT.
+ * session's read_lock (one reader at a time) and not its lock, since the
+ * copy can fault.
+ *
+ * The range is the kernel's own [clamped tail, head_pub). A tail set by
+ * hand can land inside a record, where the "header" is whatever the
+ * record held there: its size is checked against the unread bytes and
+ * the end of the buffer, so the worst it does is hand back bytes of this
+ * ring, which the reader can mmap anyway. The size is read once: the
+ * writer may be overwriting it as we go, if the reader released the
+ * space by moving data_tail.
+ * Return: bytes copied, or -EFAULT if not even the first record could be.
  */
 ssize_t ks_ring_read(struct ks_ring *ring, char __user *buf, size_t len)
 {
 	struct ksampler_record_header *hdr;
-	u64 head, tail;
+	u64 head, tail, off;
 	size_t done = 0;
+	u32 size;
 
-	head = smp_load_acquire(&ring->ctrl->data_head); /* (C) */
+	head = smp_load_acquire(&ring->head_pub); /* pairs with commit */
 	tail = ks_ring_clamp_tail(head, READ_ONCE(ring->ctrl->data_tail),
 				  ring->size);
 	while (tail < head) {
-		hdr = ring->data + (tail & (ring->size - 1));
-		/*
-		 * A tail the reader set by hand can land inside a record:
-		 * what it then finds is no header. It loses its own unread
-		 * records, and nothing else.
-		 */
-		if (hdr->size < sizeof(*hdr) || hdr->size & 7 ||
-		    hdr->size > head - tail) {
-			tail = head;
+		off = tail & (ring->size - 1);
+		hdr = ring->data + off;
+		size = READ_ONCE(hdr->size);
+		if (size < sizeof(*hdr) || size & 7 || size > head - tail ||
+		    size > ring->size - off) {
+			tail = head;	/* not a record: give up the rest */
 			break;
 		}
-		if (hdr->type != KSAMPLER_RECORD_PAD) {
-			if (hdr->size > len - done)
+		if (READ_ONCE(hdr->type) != KSAMPLER_RECORD_PAD) {
+			if (size > len - done)
 				break;
-			if (copy_to_user(buf + done, hdr, hdr->size))
-				return -EFAULT;
-			done += hdr->size;
+			/* a fault keeps this record for the next read() */
+			if (copy_to_user(buf + done, hdr, size)) {
+				if (!done)
+					return -EFAULT;
+				break;
+			}
+			done += size;
 		}
-		tail += hdr->size;
+		tail += size;
 	}
 	smp_store_release(&ring->ctrl->data_tail, tail); /* (D) */
 	return done;

@@ -18,6 +18,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cpu.h>
 #include <linux/err.h>
 #include <linux/percpu.h>
 #include <linux/perf_event.h>
@@ -44,11 +45,11 @@ static void ks_sample(struct ks_cpu *c, struct pt_regs *regs,
 	struct ksampler_sample *rec;
 	u32 len;
 
-	st->lost_records += ks_ring_flush_lost(&c->ring);
+	local64_add(ks_ring_flush_lost(&c->ring), &st->lost_records);
 	rec = ks_ring_reserve(&c->ring, KSAMPLER_SAMPLE_FIXED_SIZE +
 			      max_frames * sizeof(u64));
 	if (unlikely(!rec)) {
-		st->lost_ring_full++;
+		local64_inc(&st->lost_ring_full);
 		ks_ring_lost(&c->ring, KSAMPLER_LOST_RING_FULL);
 		return;
 	}
@@ -71,11 +72,11 @@ static void ks_sample(struct ks_cpu *c, struct pt_regs *regs,
 	len = KSAMPLER_SAMPLE_FIXED_SIZE + rec->nr_frames * sizeof(u64);
 	rec->header.size = len;
 	ks_ring_commit(&c->ring, rec, len);
-	st->written++;
+	local64_inc(&st->written);
 	if (rec->header.flags & KSAMPLER_SAMPLE_TRUNCATED)
-		st->truncated++;
+		local64_inc(&st->truncated);
 	if (rec->header.flags & (KSAMPLER_SAMPLE_FAULT | KSAMPLER_SAMPLE_BAD_FRAME))
-		st->unwind_stopped++;
+		local64_inc(&st->unwind_stopped);
 }
 
 /*
@@ -92,24 +93,24 @@ static void ks_overflow(struct perf_event *event, struct perf_sample_data *data,
 	struct ks_cpu_stats *st = this_cpu_ptr(c->sess->stats);
 	u64 t0 = ktime_get_mono_fast_ns();
 
-	st->fired++;
+	local64_inc(&st->fired);
 	if (ks_event_throttled(event))
-		st->throttled++;
+		local64_inc(&st->throttled);
 
 	if (unlikely(this_cpu_inc_return(ks_nesting) != 1)) {
-		st->lost_nested++;
+		local64_inc(&st->lost_nested);
 		ks_ring_lost(&c->ring, KSAMPLER_LOST_NESTED);
 	} else if (!ks_task_has_user_stack(current) ||
 		   !ks_targets_match(c->sess, current)) {
-		st->filtered++;
+		local64_inc(&st->filtered);
 	} else if (c->sess->cfg.flags & KSAMPLER_CONFIG_COUNT_ONLY) {
-		st->counted++;
+		local64_inc(&st->counted);
 	} else {
 		ks_sample(c, regs, st, t0);
 	}
 	this_cpu_dec(ks_nesting);
 
-	st->handler_ns += ktime_get_mono_fast_ns() - t0;
+	local64_add(ktime_get_mono_fast_ns() - t0, &st->handler_ns);
 }
 
 static void ks_sampler_attr(const struct ksampler_config *cfg,
@@ -143,7 +144,8 @@ static void ks_sampler_attr(const struct ksampler_config *cfg,
 
 /*
  * Creates the session's event on @cpu. Process context: called from the
- * CPU's hotplug thread (hotplug.c).
+ * CPU's hotplug thread (hotplug.c). A failure stays in online_err, for
+ * START to return and the stats to count.
  */
 int ks_sampler_cpu_start(struct ks_session *sess, int cpu)
 {
@@ -154,6 +156,7 @@ int ks_sampler_cpu_start(struct ks_session *sess, int cpu)
 	ks_sampler_attr(&sess->cfg, &attr);
 	event = perf_event_create_kernel_counter(&attr, cpu, NULL, ks_overflow,
 						 c);
+	WRITE_ONCE(c->online_err, PTR_ERR_OR_ZERO(event));
 	if (IS_ERR(event))
 		return PTR_ERR(event);
 	ks_live_add(KS_LIVE_EVENTS, 1);
@@ -176,4 +179,27 @@ void ks_sampler_cpu_stop(struct ks_session *sess, int cpu)
 	WRITE_ONCE(c->event, NULL);
 	perf_event_release_kernel(event);
 	ks_live_add(KS_LIVE_EVENTS, -1);
+}
+
+/*
+ * Of the online CPUs, how many the running session samples, and how many
+ * it does not: its event could not be created when the CPU came online,
+ * or the PMU took a pinned counter away (perf then parks the event in the
+ * error state, where it never fires again). Holding the hotplug lock keeps
+ * every event from being released under us. Caller holds sess->lock.
+ */
+void ks_sampler_cpu_status(struct ks_session *sess, u32 *sampling, u32 *failed)
+{
+	struct perf_event *event;
+	int cpu;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		event = READ_ONCE(sess->cpus[cpu].event);
+		if (event && READ_ONCE(event->state) > PERF_EVENT_STATE_ERROR)
+			(*sampling)++;
+		else
+			(*failed)++;
+	}
+	cpus_read_unlock();
 }

@@ -11,8 +11,12 @@
 
 #include <linux/atomic.h>
 #include <linux/capability.h>
+#include <linux/cpumask.h>
 #include <linux/cred.h>
+#include <linux/fs.h>
+#include <linux/irq_work.h>
 #include <linux/log2.h>
+#include <linux/math64.h>
 #include <linux/percpu.h>
 #include <linux/pid_namespace.h>
 #include <linux/slab.h>
@@ -23,56 +27,84 @@
 /* cpu-clock cannot fire more often than every 10 us (perf's floor). */
 #define KS_MIN_CLOCK_PERIOD_NS	10000ULL
 
-/* Open sessions: held to max_sessions, and reported as live_sessions. */
+/*
+ * The fastest core clock a cycles period is converted at, to hold it to
+ * max_frequency as frequency sessions are: a period no CPU could reach
+ * in 1/max_frequency s is allowed, anything shorter is refused.
+ */
+#define KS_MAX_CPU_HZ		5000000000ULL
+
+/* Open sessions, reported as live_sessions. */
 static atomic_t ks_nr_sessions = ATOMIC_INIT(0);
 
 atomic_long_t ks_live[KS_LIVE_NR];
 
 /*
- * The opener's privilege decides, once, whether each sample is checked
- * against its ids: perf's model, where the check happens at open. The
- * noaudit forms keep an unprivileged open from logging a denial.
+ * The file's credentials decide every permission question, once at open
+ * (perf's model) for what needs a capability, and at each ADD_TARGET and
+ * each sample of a restricted session for ptrace's rule (targets.c). At
+ * open they are current's, so the noaudit capability checks (which keep
+ * an unprivileged open from logging a denial) ask about the file's.
  */
-static void ks_session_set_owner(struct ks_session *sess)
+static void ks_session_set_owner(struct ks_session *sess, struct file *file)
 {
-	const struct cred *cred = current_cred();
-
-	sess->uid = cred->uid;
-	sess->gid = cred->gid;
-	sess->caps = cred->cap_permitted;
-	sess->restricted =
-		!ns_capable_noaudit(&init_user_ns, CAP_SYS_PTRACE) &&
-		!ns_capable_noaudit(&init_user_ns, CAP_PERFMON) &&
-		!ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
+	sess->cred = get_cred(file->f_cred);
+	sess->perfmon = ns_capable_noaudit(&init_user_ns, CAP_PERFMON) ||
+			ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
+	sess->restricted = !sess->perfmon &&
+			   !ns_capable_noaudit(&init_user_ns, CAP_SYS_PTRACE);
 }
 
-struct ks_session *ks_session_new(void)
+/*
+ * Wake-ups are deferred to irq_work because the writer runs in NMI or
+ * hard-irq context, where wake_up() (a sleeping lock on PREEMPT_RT) is not
+ * allowed; on RT this work runs in a thread, where it is. One per session:
+ * every ring wakes the same readers.
+ */
+static void ks_session_wakeup(struct irq_work *work)
+{
+	struct ks_session *sess = container_of(work, struct ks_session, wakeup);
+
+	wake_up_interruptible(&sess->wait);
+}
+
+struct ks_session *ks_session_new(struct file *file)
 {
 	struct ks_session *sess;
+	int err = -ENOMEM;
 
-	if (atomic_inc_return(&ks_nr_sessions) > ks_max_sessions) {
-		atomic_dec(&ks_nr_sessions);
-		return ERR_PTR(-EBUSY);
-	}
-	sess = kzalloc(sizeof(*sess), GFP_KERNEL);
+	sess = kzalloc(sizeof(*sess), GFP_KERNEL_ACCOUNT);
 	if (!sess)
-		goto err_count;
-	sess->stats = alloc_percpu(struct ks_cpu_stats);
+		return ERR_PTR(-ENOMEM);
+	ks_session_set_owner(sess, file);
+	if (!sess->perfmon) {
+		sess->user = ks_user_get(sess->cred);
+		if (IS_ERR(sess->user)) {
+			err = PTR_ERR(sess->user);
+			goto err_free_sess;
+		}
+	}
+	sess->stats = alloc_percpu_gfp(struct ks_cpu_stats, GFP_KERNEL_ACCOUNT);
 	if (!sess->stats)
-		goto err_free_sess;
+		goto err_put_user;
 	mutex_init(&sess->lock);
+	mutex_init(&sess->read_lock);
+	atomic_set(&sess->readers, 0);
 	init_waitqueue_head(&sess->wait);
+	init_irq_work(&sess->wakeup, ks_session_wakeup);
 	atomic_set(&sess->mmaps, 0);
 	sess->pid_ns = get_pid_ns(task_active_pid_ns(current));
-	ks_session_set_owner(sess);
 	sess->state = KS_SESSION_NEW;
+	atomic_inc(&ks_nr_sessions);
 	return sess;
 
+err_put_user:
+	if (sess->user)
+		ks_user_put(sess->user);
 err_free_sess:
+	put_cred(sess->cred);
 	kfree(sess);
-err_count:
-	atomic_dec(&ks_nr_sessions);
-	return ERR_PTR(-ENOMEM);
+	return ERR_PTR(err);
 }
 
 static void ks_session_free_rings(struct ks_session *sess)
@@ -86,22 +118,43 @@ static void ks_session_free_rings(struct ks_session *sess)
 	kfree(sess->cpus);
 	ks_live_add(KS_LIVE_OBJECTS, -1);
 	sess->cpus = NULL;
+	if (sess->user)
+		ks_user_uncharge(sess->user, sess->ring_charge);
+	sess->ring_charge = 0;
 }
 
+/*
+ * A ring for every possible CPU, so that the ring set never changes while
+ * a session runs, whatever CPUs come and go; the memory is charged to the
+ * opener's memory cgroup and, for users without CAP_PERFMON, counted
+ * against max_user_ring_mb.
+ */
 static int ks_session_alloc_rings(struct ks_session *sess,
 				  const struct ksampler_config *cfg)
 {
+	u64 bytes = ks_ring_bytes(cfg->ring_pages) * num_possible_cpus();
 	int cpu, err;
 
-	sess->cpus = kcalloc(nr_cpu_ids, sizeof(*sess->cpus), GFP_KERNEL);
-	if (!sess->cpus)
+	if (sess->user) {
+		err = ks_user_charge(sess->user, bytes);
+		if (err)
+			return err;
+	}
+	sess->ring_charge = bytes;
+	sess->cpus = kcalloc(nr_cpu_ids, sizeof(*sess->cpus),
+			     GFP_KERNEL_ACCOUNT);
+	if (!sess->cpus) {
+		if (sess->user)
+			ks_user_uncharge(sess->user, bytes);
+		sess->ring_charge = 0;
 		return -ENOMEM;
+	}
 	ks_live_add(KS_LIVE_OBJECTS, 1);
 	for_each_possible_cpu(cpu) {
 		sess->cpus[cpu].sess = sess;
 		sess->cpus[cpu].cpu = cpu;
 		err = ks_ring_alloc(&sess->cpus[cpu].ring, cpu, cfg->ring_pages,
-				    cfg->wakeup_bytes, &sess->wait);
+				    cfg->wakeup_bytes, &sess->wakeup);
 		if (err) {
 			ks_session_free_rings(sess);
 			return err;
@@ -110,7 +163,25 @@ static int ks_session_alloc_rings(struct ks_session *sess,
 	return 0;
 }
 
-/* Validates @in and fills in its defaults into @out. */
+/*
+ * The shortest period allowed: the one max_frequency allows (at the
+ * fastest clock, for cycles), and for cpu-clock never below perf's floor.
+ */
+static u64 ks_min_period(u32 event)
+{
+	if (event == KSAMPLER_EVENT_CYCLES)
+		return div_u64(KS_MAX_CPU_HZ, ks_max_frequency);
+	return max_t(u64, KS_MIN_CLOCK_PERIOD_NS,
+		     div_u64(NSEC_PER_SEC, ks_max_frequency));
+}
+
+/*
+ * Validates @in and fills in its defaults into @out. Periods get the
+ * checks perf_event_open() would make and kernel counters skip: bit 63
+ * is refused (perf stores periods as s64; a cpu-clock period that
+ * negative re-arms its hrtimer at once, for ever), and so is any period
+ * shorter than max_frequency allows.
+ */
 static int ks_config_resolve(const struct ksampler_config *in,
 			     struct ksampler_config *out)
 {
@@ -124,8 +195,8 @@ static int ks_config_resolve(const struct ksampler_config *in,
 		return -EINVAL;
 	if (in->frequency > ks_max_frequency)
 		return -EINVAL;
-	if (in->period && in->event == KSAMPLER_EVENT_CPU_CLOCK &&
-	    in->period < KS_MIN_CLOCK_PERIOD_NS)
+	if (in->period && (in->period >> 63 ||
+			   in->period < ks_min_period(in->event)))
 		return -EINVAL;
 	if (in->max_frames > KSAMPLER_MAX_FRAMES)
 		return -EINVAL;
@@ -146,6 +217,14 @@ static int ks_config_resolve(const struct ksampler_config *in,
 		return -EINVAL;
 	if (!in->wakeup_bytes)
 		out->wakeup_bytes = ring_bytes / 2;
+	/*
+	 * The writer drops a record once fewer than a PAD and a record of
+	 * the largest size fit, which can be at this fill: a watermark above
+	 * it would never be crossed, and a poller would sleep beside a full
+	 * ring (ring.c's ks_ring_readable()).
+	 */
+	out->wakeup_bytes = min_t(u64, out->wakeup_bytes,
+				  ring_bytes - 2 * record_max + 8);
 	return 0;
 }
 
@@ -156,7 +235,8 @@ int ks_session_configure(struct ks_session *sess,
 	struct ksampler_config cfg;
 	int err;
 
-	if (sess->state == KS_SESSION_RUNNING || atomic_read(&sess->mmaps))
+	if (sess->state == KS_SESSION_RUNNING || atomic_read(&sess->mmaps) ||
+	    atomic_read(&sess->readers))
 		return -EBUSY;
 	err = ks_config_resolve(in, &cfg);
 	if (err)
@@ -204,35 +284,41 @@ int ks_session_stop(struct ks_session *sess)
 		return -EINVAL;
 	ks_hp_remove(sess);
 	for_each_possible_cpu(cpu)
-		per_cpu_ptr(sess->stats, cpu)->lost_records +=
-			ks_ring_flush_lost(&sess->cpus[cpu].ring);
+		local64_add(ks_ring_flush_lost(&sess->cpus[cpu].ring),
+			    &per_cpu_ptr(sess->stats, cpu)->lost_records);
 	sess->state = KS_SESSION_CONFIGURED;
 	return 0;
 }
 
-/* Sums the per-CPU counters of @cpu, or of all CPUs. */
+/*
+ * Sums the per-CPU counters of @cpu, or of all CPUs. Caller holds
+ * sess->lock (the CPU status reads the session's events).
+ */
 void ks_session_stats(struct ks_session *sess, u32 cpu,
 		      struct ksampler_stats *out)
 {
-	const struct ks_cpu_stats *st;
+	struct ks_cpu_stats *st;
 	int c;
 
 	for_each_possible_cpu(c) {
 		if (cpu != KSAMPLER_STATS_ALL_CPUS && cpu != c)
 			continue;
 		st = per_cpu_ptr(sess->stats, c);
-		out->fired += READ_ONCE(st->fired);
-		out->written += READ_ONCE(st->written);
-		out->lost_ring_full += READ_ONCE(st->lost_ring_full);
-		out->lost_nested += READ_ONCE(st->lost_nested);
-		out->filtered += READ_ONCE(st->filtered);
-		out->throttled += READ_ONCE(st->throttled);
-		out->truncated += READ_ONCE(st->truncated);
-		out->unwind_stopped += READ_ONCE(st->unwind_stopped);
-		out->handler_ns += READ_ONCE(st->handler_ns);
-		out->lost_records += READ_ONCE(st->lost_records);
-		out->counted += READ_ONCE(st->counted);
+		out->fired += local64_read(&st->fired);
+		out->written += local64_read(&st->written);
+		out->lost_ring_full += local64_read(&st->lost_ring_full);
+		out->lost_nested += local64_read(&st->lost_nested);
+		out->filtered += local64_read(&st->filtered);
+		out->throttled += local64_read(&st->throttled);
+		out->truncated += local64_read(&st->truncated);
+		out->unwind_stopped += local64_read(&st->unwind_stopped);
+		out->handler_ns += local64_read(&st->handler_ns);
+		out->lost_records += local64_read(&st->lost_records);
+		out->counted += local64_read(&st->counted);
 	}
+	if (sess->state == KS_SESSION_RUNNING)
+		ks_sampler_cpu_status(sess, &out->cpus_sampling,
+				      &out->cpus_failed);
 	out->live_sessions = atomic_read(&ks_nr_sessions);
 	out->live_ring_bytes = atomic_long_read(&ks_live[KS_LIVE_RING_BYTES]);
 	out->live_events = atomic_long_read(&ks_live[KS_LIVE_EVENTS]);
@@ -258,9 +344,18 @@ void ks_session_free(struct ks_session *sess)
 	if (sess->state == KS_SESSION_RUNNING)
 		ks_hp_remove(sess);
 	ks_targets_free(sess);
+	/*
+	 * One wait for the session's wake-up, not one per ring: on RT each
+	 * irq_work_sync() is an RCU grace period.
+	 */
+	irq_work_sync(&sess->wakeup);
 	ks_session_free_rings(sess);
 	free_percpu(sess->stats);
 	put_pid_ns(sess->pid_ns);
+	if (sess->user)
+		ks_user_put(sess->user);
+	put_cred(sess->cred);
+	mutex_destroy(&sess->read_lock);
 	mutex_destroy(&sess->lock);
 	kfree(sess);
 	atomic_dec(&ks_nr_sessions);

@@ -13,6 +13,7 @@
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/coredump.h>
@@ -30,47 +31,70 @@
 #define KS_MAX_ANCESTRY		32
 
 /*
- * Mirrors __ptrace_may_access(task, PTRACE_MODE_READ_REALCREDS), which perf
- * applies to per-task events but the kernel does not export: same real
- * uid and gid as every id of the target and no capability the caller
- * lacks (commoncap's rule), or CAP_SYS_PTRACE over it; and a target that
- * is not dumpable needs CAP_SYS_PTRACE over its mm. The LSM
- * ptrace hook is not exported either, so LSM policy is not consulted;
- * the device is root-only unless an admin grants a group.
- * Called with task_lock(task) held, as ptrace does.
+ * cap_capable() for @cred, without the LSM hook and audit (neither is
+ * exported, and the handler may not call them): @cred holds @cap in @ns
+ * if @ns is its own namespace and the capability is effective, or @ns
+ * descends from a namespace whose owner @cred's euid is, one level below
+ * @cred's own. Reads only: safe in NMI, under rcu_read_lock() (a task's
+ * credentials pin their namespace, and a namespace its parents).
  */
-static bool __ks_may_sample(struct task_struct *task)
+static bool ks_cred_capable(const struct cred *cred, struct user_namespace *ns,
+			    int cap)
 {
-	const struct cred *cred = current_cred(), *tcred;
-	struct mm_struct *mm;
-	bool ok;
-
-	if (same_thread_group(task, current))
-		return true;
-	rcu_read_lock();
-	tcred = __task_cred(task);
-	ok = uid_eq(cred->uid, tcred->euid) && uid_eq(cred->uid, tcred->suid) &&
-	     uid_eq(cred->uid, tcred->uid) && gid_eq(cred->gid, tcred->egid) &&
-	     gid_eq(cred->gid, tcred->sgid) && gid_eq(cred->gid, tcred->gid) &&
-	     cap_issubset(tcred->cap_permitted, cred->cap_permitted);
-	if (!ok)
-		ok = ns_capable(tcred->user_ns, CAP_SYS_PTRACE);
-	rcu_read_unlock();
-	if (!ok)
-		return false;
-	mm = task->mm;
-	if (mm && get_dumpable(mm) != SUID_DUMP_USER &&
-	    !ns_capable(mm->user_ns, CAP_SYS_PTRACE))
-		return false;
-	return true;
+	for (;;) {
+		if (ns == cred->user_ns)
+			return cap_raised(cred->cap_effective, cap);
+		if (ns->level <= cred->user_ns->level)
+			return false;
+		if (ns->parent == cred->user_ns && uid_eq(ns->owner, cred->euid))
+			return true;
+		ns = ns->parent;
+	}
 }
 
-static bool ks_may_sample(struct task_struct *task)
+/*
+ * May @cred read @task as ptrace_may_access(task, PTRACE_MODE_READ_REALCREDS)
+ * would let it, the check perf applies to per-task events? The kernel
+ * exports neither that nor the LSM hook, so this mirrors
+ * __ptrace_may_access() and commoncap's cap_ptrace_access_check() for
+ * @cred rather than current's: the real ids equal every id of the target,
+ * or CAP_SYS_PTRACE over its namespace; an undumpable mm needs
+ * CAP_SYS_PTRACE over the mm's namespace; and the target's permitted
+ * capabilities are a subset of @cred's within one user namespace, or
+ * CAP_SYS_PTRACE over the target's. LSM policy (Yama, SELinux) is not
+ * consulted: the device is root-only unless an admin grants a group.
+ *
+ * Caller holds rcu_read_lock(); @task is current (the handler), or held
+ * with task_lock() (ADD_TARGET), so its mm stays put.
+ */
+static bool ks_cred_may_read(const struct cred *cred, struct task_struct *task)
+{
+	const struct cred *tcred = __task_cred(task);
+	struct mm_struct *mm = task->mm;
+
+	if (!(uid_eq(cred->uid, tcred->euid) && uid_eq(cred->uid, tcred->suid) &&
+	      uid_eq(cred->uid, tcred->uid) && gid_eq(cred->gid, tcred->egid) &&
+	      gid_eq(cred->gid, tcred->sgid) && gid_eq(cred->gid, tcred->gid)) &&
+	    !ks_cred_capable(cred, tcred->user_ns, CAP_SYS_PTRACE))
+		return false;
+	if (mm && get_dumpable(mm) != SUID_DUMP_USER &&
+	    !ks_cred_capable(cred, mm->user_ns, CAP_SYS_PTRACE))
+		return false;
+	if (cred->user_ns == tcred->user_ns &&
+	    cap_issubset(tcred->cap_permitted, cred->cap_permitted))
+		return true;
+	return ks_cred_capable(cred, tcred->user_ns, CAP_SYS_PTRACE);
+}
+
+static bool ks_may_sample(const struct ks_session *sess,
+			  struct task_struct *task)
 {
 	bool ok;
 
 	task_lock(task);
-	ok = __ks_may_sample(task);
+	rcu_read_lock();
+	ok = ks_cred_may_read(sess->cred, task);
+	rcu_read_unlock();
 	task_unlock(task);
 	return ok;
 }
@@ -98,21 +122,33 @@ static struct task_struct *ks_live_thread(struct task_struct *task)
 	return found;
 }
 
+/* The task with thread id @nr in the session's pid namespace, referenced. */
+static struct task_struct *ks_find_task(struct ks_session *sess, pid_t nr)
+{
+	struct task_struct *task;
+
+	rcu_read_lock();
+	task = pid_task(find_pid_ns(nr, sess->pid_ns), PIDTYPE_PID);
+	if (task)
+		get_task_struct(task);
+	rcu_read_unlock();
+	return task;
+}
+
 /*
- * Resolves @nr (any thread id, in the caller's pid namespace) to its thread
- * group's struct pid, after the permission check.
+ * Resolves @nr (any thread id, in the opener's pid namespace) to its
+ * thread group's struct pid, after the permission check. Every lookup may
+ * find the process gone: it can exit and be reaped between any two steps.
  * Return: a referenced pid, or an ERR_PTR.
  */
-static struct pid *ks_target_pid(pid_t nr)
+static struct pid *ks_target_pid(struct ks_session *sess, pid_t nr)
 {
 	struct task_struct *task, *live;
-	struct pid *pid, *tgid;
+	struct pid *tgid;
 
 	if (nr <= 0)
 		return ERR_PTR(-EINVAL);
-	pid = find_get_pid(nr);
-	task = pid ? get_pid_task(pid, PIDTYPE_PID) : NULL;
-	put_pid(pid);
+	task = ks_find_task(sess, nr);
 	if (!task)
 		return ERR_PTR(-ESRCH);
 	if (task->flags & KS_PF_NO_USER_STACK) {
@@ -123,10 +159,14 @@ static struct pid *ks_target_pid(pid_t nr)
 	put_task_struct(task);
 	if (!live)
 		return ERR_PTR(-ESRCH);		/* exited: a zombie at most */
-	if (!ks_may_sample(live))
+	if (!ks_may_sample(sess, live)) {
 		tgid = ERR_PTR(-EPERM);
-	else
+	} else {
+		/* NULL once reaped: the group's pids are detached by then */
 		tgid = get_task_pid(live, PIDTYPE_TGID);
+		if (!tgid)
+			tgid = ERR_PTR(-ESRCH);
+	}
 	put_task_struct(live);
 	if (!IS_ERR(tgid))
 		ks_live_add(KS_LIVE_PID_REFS, 1);
@@ -208,9 +248,48 @@ static int ks_targets_check(const struct ksampler_target *t)
 	return 0;
 }
 
+/*
+ * A copy of @old with room for @extra more, leaving out targets whose
+ * process has exited when the set is full: their slots are free again.
+ * (A CHILDREN target's orphans are reparented away from it, so they no
+ * longer match either.) Return: the copy, or NULL (-ENOMEM).
+ */
+static struct ks_targets *ks_targets_dup_pruned(const struct ks_targets *old,
+						u32 extra)
+{
+	struct ks_targets *ts;
+	u32 i;
+
+	if (!old || old->nr + extra <= KS_MAX_TARGETS)
+		return ks_targets_dup(old, extra);
+	ts = ks_targets_dup(NULL, old->nr + extra);
+	if (!ts)
+		return NULL;
+	ts->all = old->all;
+	for (i = 0; i < old->nr; i++)
+		if (pid_has_task(old->t[i].pid, PIDTYPE_TGID))
+			ts->t[ts->nr++] = old->t[i];
+	return ts;
+}
+
+/* Drops the references of targets in @old that @ts no longer holds. */
+static void ks_targets_put_dropped(const struct ks_targets *old,
+				   const struct ks_targets *ts)
+{
+	u32 i, j;
+
+	for (i = 0; old && i < old->nr; i++) {
+		for (j = 0; j < ts->nr && ts->t[j].pid != old->t[i].pid; j++)
+			;
+		if (j == ts->nr)
+			ks_target_pid_put(old->t[i].pid);
+	}
+}
+
 /* Caller holds sess->lock. */
 int ks_targets_add(struct ks_session *sess, const struct ksampler_target *t)
 {
+	bool all = t->flags & KSAMPLER_TARGET_ALL;
 	struct ks_targets *old, *ts;
 	struct pid *pid = NULL;
 	u32 i;
@@ -221,15 +300,17 @@ int ks_targets_add(struct ks_session *sess, const struct ksampler_target *t)
 		return err;
 	old = rcu_dereference_protected(sess->targets,
 					lockdep_is_held(&sess->lock));
-	if (t->flags & KSAMPLER_TARGET_ALL) {
-		if (!perfmon_capable())
+	if (all) {
+		if (!sess->perfmon)
 			return -EPERM;
 		if (old && old->all)
 			return -EEXIST;
+		ts = ks_targets_dup(old, 0);
+		if (!ts)
+			return -ENOMEM;
+		ts->all = true;
 	} else {
-		if (old && old->nr >= KS_MAX_TARGETS)
-			return -ENOSPC;
-		pid = ks_target_pid(t->pid);
+		pid = ks_target_pid(sess, t->pid);
 		if (IS_ERR(pid))
 			return PTR_ERR(pid);
 		for (i = 0; old && i < old->nr; i++) {
@@ -238,26 +319,50 @@ int ks_targets_add(struct ks_session *sess, const struct ksampler_target *t)
 				return -EEXIST;
 			}
 		}
-	}
-
-	ts = ks_targets_dup(old, pid ? 1 : 0);
-	if (!ts) {
-		ks_target_pid_put(pid);
-		return -ENOMEM;
-	}
-	if (pid) {
+		ts = ks_targets_dup_pruned(old, 1);
+		if (!ts || ts->nr >= KS_MAX_TARGETS) {
+			ks_targets_release(ts);
+			ks_target_pid_put(pid);
+			return ts ? -ENOSPC : -ENOMEM;
+		}
 		ts->t[ts->nr].pid = pid;
 		ts->t[ts->nr].flags = t->flags;
 		ts->nr++;
-	} else {
-		ts->all = true;
 	}
 	ks_targets_summarise(ts);
-	ks_targets_release(ks_targets_swap(sess, ts));
+	old = ks_targets_swap(sess, ts);	/* no handler sees @old now */
+	ks_targets_put_dropped(old, ts);
+	ks_targets_release(old);
 	return 0;
 }
 
-/* Caller holds sess->lock. */
+/*
+ * The target @nr names: the process with that id in the opener's
+ * namespace, alive or exited (the set holds its pid, whose number stays
+ * readable), or else the process of the live thread with that id, as
+ * ADD_TARGET resolved it. Return: its index, or @ts->nr.
+ */
+static u32 ks_targets_find(struct ks_session *sess, const struct ks_targets *ts,
+			   pid_t nr)
+{
+	struct task_struct *task;
+	struct pid *tgid = NULL;
+	u32 i;
+
+	for (i = 0; i < ts->nr; i++)
+		if (pid_nr_ns(ts->t[i].pid, sess->pid_ns) == nr)
+			return i;
+	rcu_read_lock();
+	task = pid_task(find_pid_ns(nr, sess->pid_ns), PIDTYPE_PID);
+	if (task)
+		tgid = task_tgid(task);
+	for (i = 0; tgid && i < ts->nr && ts->t[i].pid != tgid; i++)
+		;
+	rcu_read_unlock();
+	return tgid ? i : ts->nr;
+}
+
+/* Caller holds sess->lock. No permission check: it only narrows. */
 int ks_targets_del(struct ks_session *sess, const struct ksampler_target *t)
 {
 	struct ks_targets *old, *ts;
@@ -276,13 +381,9 @@ int ks_targets_del(struct ks_session *sess, const struct ksampler_target *t)
 		if (!old->all)
 			return -ENOENT;
 	} else {
-		/* No permission check: it only narrows what is sampled. */
-		pid = t->pid > 0 ? find_get_pid(t->pid) : NULL;
-		if (!pid)
+		if (t->pid <= 0)
 			return -ENOENT;
-		for (i = 0; i < old->nr && old->t[i].pid != pid; i++)
-			;
-		put_pid(pid);
+		i = ks_targets_find(sess, old, t->pid);
 		if (i == old->nr)
 			return -ENOENT;
 		pid = old->t[i].pid;
@@ -327,28 +428,6 @@ static bool ks_targets_has(const struct ks_targets *ts, struct pid *tgid,
 }
 
 /*
- * For a restricted session, ks_may_sample() again, as it stands now: a
- * target that exec'd a setuid binary or switched ids, or a descendant run
- * by another user, must not reach a session its owner could not open on
- * it. Reads only; the caller holds rcu_read_lock().
- */
-static bool ks_still_may_sample(const struct ks_session *sess,
-				struct task_struct *task)
-{
-	const struct cred *tcred = __task_cred(task);
-	struct mm_struct *mm = READ_ONCE(task->mm);
-
-	return uid_eq(sess->uid, tcred->uid) &&
-	       uid_eq(sess->uid, tcred->euid) &&
-	       uid_eq(sess->uid, tcred->suid) &&
-	       gid_eq(sess->gid, tcred->gid) &&
-	       gid_eq(sess->gid, tcred->egid) &&
-	       gid_eq(sess->gid, tcred->sgid) &&
-	       cap_issubset(tcred->cap_permitted, sess->caps) &&
-	       mm && get_dumpable(mm) == SUID_DUMP_USER;
-}
-
-/*
  * The handler's question: is @task (current, a task with a user stack)
  * targeted? Runs in NMI or hard-irq context: reads only.
  */
@@ -378,8 +457,14 @@ bool ks_targets_match(struct ks_session *sess, struct task_struct *task)
 		p = rcu_dereference(p->group_leader->real_parent);
 	}
 out:
+	/*
+	 * A restricted session asks ptrace's question again at every
+	 * sample: a target that exec'd a setuid binary or switched ids, or a
+	 * descendant run by another user, must not reach a session whose
+	 * file could not have added it.
+	 */
 	if (match && sess->restricted)
-		match = ks_still_may_sample(sess, task);
+		match = ks_cred_may_read(sess->cred, task);
 	rcu_read_unlock();
 	return match;
 }

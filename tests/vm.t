@@ -94,18 +94,33 @@ check_profiles() {
 	done
 }
 
-flavours=${KSAMPLER_TEST_FLAVOURS:-$(scripts/kernels flavours)}
+# The four Debian kernels, and the debug kernel (lockdep, KASAN, usercopy
+# hardening) when scripts/debug-kernel has built it: a skip otherwise.
+flavours=${KSAMPLER_TEST_FLAVOURS:-"$(scripts/kernels flavours) debug"}
 for flavour in $flavours; do
-	kver=$(scripts/kernels flavour "$flavour")
-	if [ -z "$kver" ] || [ ! -r "/boot/vmlinuz-$kver" ]; then
-		tap_skip "$flavour: guest tests" "no $flavour kernel image and headers installed"
-		continue
+	timeout=${KSAMPLER_VM_TIMEOUT:-480}
+	if [ "$flavour" = debug ]; then
+		if ! dir=$(scripts/debug-kernel dir); then
+			tap_skip "debug: guest tests" "no debug kernel built: run make debug-kernel (about 10 min on 2 cores)"
+			continue
+		fi
+		kver=$(cat "$dir/include/config/kernel.release")
+		# lockdep and KASAN under emulation: about three times slower
+		timeout=$((timeout * 3))
+	else
+		kver=$(scripts/kernels flavour "$flavour")
+		if [ -z "$kver" ] || [ ! -r "/boot/vmlinuz-$kver" ]; then
+			tap_skip "$flavour: guest tests" "no $flavour kernel image and headers installed"
+			continue
+		fi
 	fi
 	if ! command -v qemu-system-x86_64 >/dev/null; then
 		tap_skip "$flavour: guest tests" "qemu-system-x86_64 not installed"
 		continue
 	fi
-	tap_include "$flavour:" scripts/vm-run --kernel "$kver" --timeout "${KSAMPLER_VM_TIMEOUT:-480}" -- \
+	arg=$kver
+	[ "$flavour" = debug ] && arg=debug
+	tap_include "$flavour:" scripts/vm-run --kernel "$arg" --timeout "$timeout" -- \
 		tests/vm/basic.sh
 	case $tap_rc in
 	124|126) tap_not_ok "$flavour: guest ran the tests to completion" \

@@ -109,7 +109,7 @@ static void session_close(struct session *s)
 }
 
 /* Drains into @fn for @ms, waking on poll() or every 100 ms. */
-static long session_pump_into(struct session *s, long ms, ring_record_fn fn,
+static inline long session_pump_into(struct session *s, long ms, ring_record_fn fn,
 			      void *ctx)
 {
 	struct pollfd pfd = { .fd = kdev__fd(s->dev), .events = POLLIN };
@@ -132,7 +132,7 @@ static inline bool invariant(const struct ksampler_stats *st)
 			    st->filtered + st->counted;
 }
 
-static void check_invariant(const char *what, struct session *s)
+static inline void check_invariant(const char *what, struct session *s)
 {
 	struct ksampler_stats st;
 	int err = kdev__stats(s->dev, KSAMPLER_STATS_ALL_CPUS, &st);
@@ -148,7 +148,7 @@ static void check_invariant(const char *what, struct session *s)
 }
 
 /* Starts @argv in a process group of its own, so reap() gets it all. */
-static pid_t spawn(char *const argv[])
+static inline pid_t spawn(char *const argv[])
 {
 	pid_t pid = fork();
 	int fd;
@@ -174,7 +174,7 @@ static int write_file(const char *path, const char *text)
 	return ok ? 0 : -EIO;
 }
 
-static void reap(pid_t pid)
+static inline void reap(pid_t pid)
 {
 	kill(-pid, SIGKILL);
 	waitpid(pid, NULL, 0);

@@ -60,6 +60,9 @@ int cli_device_error(const char *path, int err)
 	else if (err == EACCES || err == EPERM)
 		fprintf(stderr, "profctl: %s: permission denied: need root, or membership in the group the udev rule grants\n",
 			path);
+	else if (err == EBUSY)
+		fprintf(stderr, "profctl: %s: too many sessions open (module parameters max_sessions and max_user_sessions; CAP_PERFMON is exempt): close one, or ask an admin\n",
+			path);
 	else
 		fprintf(stderr, "profctl: %s: %s\n", path, profctl_strerror(err));
 	return PROFCTL_EXIT_FAILURE;

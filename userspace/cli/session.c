@@ -246,6 +246,10 @@ static void session_summary(struct session *s, const struct ksampler_stats *st)
 		duration / 1e9, (uint64_t)st->written, lost_full, lost_nested,
 		lost_table);
 	fprintf(stderr, "profctl: accounting: %s\n", comment + strlen("ksampler: "));
+	if (st->cpus_failed)
+		fprintf(stderr, "profctl: warning: %" PRIu32 " of %" PRIu32
+			" online CPUs were not sampled at the end (the event could not be created when the CPU came online, or the PMU took its counter away): their samples are missing\n",
+			st->cpus_failed, st->cpus_failed + st->cpus_sampling);
 	getrusage(RUSAGE_SELF, &ru);
 	fprintf(stderr, "profctl: %zu unique stacks (%.1f MiB), peak RSS %.1f MiB, CPU %.2f s before writing%s\n",
 		stack_table__unique(s->stacks),
@@ -277,6 +281,11 @@ static int session_open(struct session *s)
 		err = -PROFCTL_ERR_ABI_MISMATCH;
 	if (!err)
 		err = kdev__configure(s->dev, &cfg);
+	if (err == -ENOMEM) {
+		fprintf(stderr, "profctl: %s: cannot allocate the rings: over this user's ring memory (module parameter max_user_ring_mb; CAP_PERFMON is exempt), or out of memory\n",
+			o->device);
+		return PROFCTL_EXIT_FAILURE;
+	}
 	if (err) {
 		fprintf(stderr, "profctl: %s: %s\n", o->device, profctl_strerror(err));
 		return PROFCTL_EXIT_FAILURE;
@@ -346,7 +355,7 @@ int session_parse_opt(int opt, const char *arg, struct session_opts *o,
 int session_run(const struct session_opts *o, struct session **out)
 {
 	struct session *s = calloc(1, sizeof(*s));
-	struct ksampler_stats st;
+	struct ksampler_stats st, running;
 	int ret, err;
 
 	if (!s) {
@@ -361,9 +370,14 @@ int session_run(const struct session_opts *o, struct session **out)
 		goto fail;
 	s->start_wall = session_now(CLOCK_REALTIME);
 	s->duration = session_loop(s);
+	/* which CPUs sampled is only known while running (ABI 1.4) */
+	if (kdev__stats(s->dev, KSAMPLER_STATS_ALL_CPUS, &running))
+		memset(&running, 0, sizeof(running));
 	kdev__stop(s->dev);
 	ring_set__drain(s->rings, session_on_record, s);	/* STOP's flush */
 	err = kdev__stats(s->dev, KSAMPLER_STATS_ALL_CPUS, &st);
+	st.cpus_sampling = running.cpus_sampling;
+	st.cpus_failed = running.cpus_failed;
 	if (err) {
 		fprintf(stderr, "profctl: cannot read the session's counters: %s\n",
 			profctl_strerror(err));
