@@ -943,6 +943,76 @@ static void scenario_limits(void)
 	munmap(l, sizeof(*l));
 }
 
+/*
+ * Which CPUs a running session samples (ABI 1.4): all online ones, and
+ * the count follows a CPU taken offline and back.
+ */
+static void scenario_cpu_status(void)
+{
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	struct ksampler_stats st;
+	struct session s;
+	int err = session_start_on(&s, getpid(), 99, 4, 0);
+
+	check(!err, "cpu status: a running session (%s)", strerror(-err));
+	kdev__stats(s.dev, KSAMPLER_STATS_ALL_CPUS, &st);
+	check(st.cpus_sampling == online && st.cpus_failed == 0,
+	      "cpu status: all %ld online CPUs sampling, none failed (%u, %u)",
+	      online, st.cpus_sampling, st.cpus_failed);
+	if (online > 1 && !write_file("/sys/devices/system/cpu/cpu1/online", "0")) {
+		kdev__stats(s.dev, KSAMPLER_STATS_ALL_CPUS, &st);
+		check(st.cpus_sampling == online - 1 && st.cpus_failed == 0,
+		      "cpu status: one fewer with CPU 1 offline (%u, %u)",
+		      st.cpus_sampling, st.cpus_failed);
+		write_file("/sys/devices/system/cpu/cpu1/online", "1");
+		kdev__stats(s.dev, KSAMPLER_STATS_ALL_CPUS, &st);
+		check(st.cpus_sampling == online && st.cpus_failed == 0,
+		      "cpu status: back to %ld once it is online again (%u, %u)",
+		      online, st.cpus_sampling, st.cpus_failed);
+	}
+	kdev__stop(s.dev);
+	kdev__stats(s.dev, KSAMPLER_STATS_ALL_CPUS, &st);
+	check(st.cpus_sampling == 0 && st.cpus_failed == 0,
+	      "cpu status: none once stopped (%u, %u)", st.cpus_sampling,
+	      st.cpus_failed);
+	session_close(&s);
+}
+
+/*
+ * What closing a configured session costs: on PREEMPT_RT every
+ * irq_work_sync() waits for an RCU grace period, and there used to be
+ * one per possible CPU. A figure, not a check (docs/reliability.md).
+ */
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void scenario_close_time(void)
+{
+	struct ksampler_config c = { .frequency = 99, .ring_pages = 4 };
+	uint64_t ns[15];
+	int n = 0;
+
+	for (int i = 0; i < 15; i++) {
+		struct kdev *dev = kdev__open(KSAMPLER_DEVICE_PATH);
+		uint64_t t0;
+
+		if (!dev || kdev__configure(dev, &c)) {
+			kdev__close(dev);
+			continue;
+		}
+		t0 = now_ns();
+		kdev__close(dev);
+		ns[n++] = now_ns() - t0;
+	}
+	qsort(ns, n, sizeof(ns[0]), cmp_u64);
+	printf("# close time: median %.2f ms of %d closes of a configured session (%ld CPUs)\n",
+	       n ? ns[n / 2] / 1e6 : 0.0, n, sysconf(_SC_NPROCESSORS_CONF));
+}
+
 static const struct {
 	const char *name;
 	void (*run)(void);
@@ -957,6 +1027,8 @@ static const struct {
 	{ "reap-race", scenario_reap_race },
 	{ "forged-tail", scenario_forged_tail },
 	{ "lock-order", scenario_lock_order },
+	{ "cpu-status", scenario_cpu_status },
+	{ "close-time", scenario_close_time },
 };
 
 int main(int argc, char **argv)
