@@ -52,6 +52,10 @@ tap_include "profctl:" "$root/tests/vm/profctl.sh"
 # (the kernel log is checked by vm-run: no oops, BUG or WARNING).
 tap_include "ioctl fuzz:" "$root/build/tests/vm/ioctl_fuzz" \
 	"${KSAMPLER_FUZZ_ITERS:-50000}"
+# Valid session life cycles with hostile steps between, from a printed seed
+# (tests/vm/scenario_fuzz.c): forged control pages, racing mmap/munmap,
+# targets reaped mid-call, hotplug, nobody's sessions; ~80 s by default.
+tap_include "scenario fuzz:" "$root/build/tests/vm/scenario_fuzz" "${KSAMPLER_SCENARIO_ITERS:-60}"
 
 # The structured attacks of issue 17: forged ring state, racing threads,
 # targets reaped at the right instant (tests/vm/hostile_test.c).

@@ -12,7 +12,6 @@
  * more (ksampler_stats.live_*, read from a fresh session). Environment:
  * KSAMPLER_STRESS_KILLS collectors killed (default 30).
  */
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -21,6 +20,7 @@
 #include <grp.h>
 
 #include "guest_session.h"
+#include "kmsg.h"
 
 #define PID_BITS	(1U << 22)	/* pid_max's ceiling */
 
@@ -128,46 +128,6 @@ static void drain(struct session *s, struct count *c)
 
 /* ---- after every scenario: the kernel log, and the module's leftovers */
 
-static int kmsg_fd = -1;
-static regex_t splat;
-
-static void kmsg_open(void)
-{
-	regcomp(&splat, "Oops|BUG:|WARNING:|kernel BUG|general protection fault|"
-		"Call Trace:|soft lockup|hard LOCKUP|rcu.*(stall|detected stalls)|"
-		"blocked for more than|Kernel panic|UBSAN:|KASAN:",
-		REG_EXTENDED | REG_NOSUB);
-	kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
-	if (kmsg_fd >= 0)
-		lseek(kmsg_fd, 0, SEEK_END);
-}
-
-/* The first splat logged since the last call, in @line; false if none. */
-static bool kmsg_splat(char *line, size_t len)
-{
-	char rec[2048];
-	bool found = false;
-	ssize_t n;
-
-	for (;;) {
-		n = read(kmsg_fd, rec, sizeof(rec) - 1);
-		if (n < 0 && errno == EPIPE)
-			continue;	/* overwritten before we read it */
-		if (n <= 0)
-			break;
-		rec[n] = 0;
-		if (!found && !regexec(&splat, rec, 0, NULL, 0)) {
-			size_t k = strcspn(rec, "\n");
-
-			k = k < len - 1 ? k : len - 1;
-			memcpy(line, rec, k);
-			line[k] = 0;
-			found = true;
-		}
-	}
-	return found;
-}
-
 static void check_after(const char *scenario)
 {
 	struct ksampler_stats st = { 0 };
@@ -186,10 +146,10 @@ static void check_after(const char *scenario)
 	      (unsigned long long)st.live_objects);
 	if (kmsg_fd < 0) {
 		printf("ok %d - %s: kernel log clean # SKIP /dev/kmsg: %s\n",
-		       ++test_n, scenario, strerror(errno));
+		       ++test_n, scenario, strerror(kmsg_err));
 		return;
 	}
-	check(!kmsg_splat(line, sizeof(line)),
+	check(!kmsg_splat(line, sizeof(line), 0),
 	      "%s: kernel log clean (no oops, BUG, WARNING, lockup, stall)%s%s",
 	      scenario, *line ? ": " : "", line);
 }
