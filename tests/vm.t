@@ -94,8 +94,6 @@ check_profiles() {
 	done
 }
 
-# The four Debian kernels, and the debug kernel (lockdep, KASAN, usercopy
-# hardening) when scripts/debug-kernel has built it: a skip otherwise.
 # check_profiles_valid FLAVOUR DIR: on the debug kernel, lockdep and KASAN
 # cost the workloads' threads unevenly (the Go runtime's own threads take
 # a bigger share), so the designed splits are the Debian kernels' check;
@@ -120,16 +118,25 @@ check_profiles_valid() {
 	fi
 }
 
-flavours=${KSAMPLER_TEST_FLAVOURS:-"$(scripts/kernels flavours) debug"}
+# The four Debian kernels, and the debug kernels when scripts/debug-kernel
+# has built them (a skip otherwise): lockdep, KASAN and usercopy hardening
+# (debug), and lockdep with KCSAN (debug-kcsan).
+flavours=${KSAMPLER_TEST_FLAVOURS:-"$(scripts/kernels flavours) debug debug-kcsan"}
 for flavour in $flavours; do
-	timeout=${KSAMPLER_VM_TIMEOUT:-480}
-	if [ "$flavour" = debug ]; then
-		if ! dir=$(scripts/debug-kernel dir); then
-			tap_skip "debug: guest tests" "no debug kernel built: run make debug-kernel (about 10 min on 2 cores)"
+	# a boot runs about 8 min on the RT kernels; room for a loaded host
+	timeout=${KSAMPLER_VM_TIMEOUT:-1200}
+	case $flavour in
+	debug) variant="" how="make debug-kernel" ;;
+	debug-kcsan) variant=--kcsan how="scripts/debug-kernel --kcsan build" ;;
+	*) variant=none ;;
+	esac
+	if [ "$variant" != none ]; then
+		if ! dir=$(scripts/debug-kernel $variant dir); then
+			tap_skip "$flavour: guest tests" "no $flavour kernel built: run $how (about 10 min on 2 cores)"
 			continue
 		fi
 		kver=$(cat "$dir/include/config/kernel.release")
-		# lockdep and KASAN under emulation: about three times slower
+		# lockdep and a sanitizer under emulation: about three times slower
 		timeout=$((timeout * 3))
 	else
 		kver=$(scripts/kernels flavour "$flavour")
@@ -143,7 +150,7 @@ for flavour in $flavours; do
 		continue
 	fi
 	arg=$kver
-	[ "$flavour" = debug ] && arg=debug
+	[ "$variant" != none ] && arg=$flavour
 	tap_include "$flavour:" scripts/vm-run --kernel "$arg" --timeout "$timeout" -- \
 		tests/vm/basic.sh
 	case $tap_rc in
@@ -151,7 +158,7 @@ for flavour in $flavours; do
 			"vm-run exit $tap_rc: see build/vm/$kver/console.log" ;;
 	*) tap_ok "$flavour: guest ran the tests to completion" ;;
 	esac
-	if [ "$flavour" = debug ]; then
+	if [ "$variant" != none ]; then
 		check_profiles_valid "$flavour" "build/vm/$kver/profiles"
 	else
 		check_profiles "$flavour" "build/vm/$kver/profiles"
