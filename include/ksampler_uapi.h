@@ -78,7 +78,10 @@ struct ksampler_version {
 /*
  * A session is one open file of the device: configure it, add targets,
  * mmap its rings, start it; closing the file (or the process dying) ends
- * it and frees everything.
+ * it and frees everything. Every permission question is answered for the
+ * credentials the file was opened with. open() fails with -EBUSY when a
+ * user without CAP_PERFMON already holds max_user_sessions sessions, or
+ * such users together hold max_sessions (module parameters).
  */
 
 /* Events (ksampler_config.event). */
