@@ -107,10 +107,14 @@ err_free_sess:
 	return ERR_PTR(err);
 }
 
+/* Frees the rings, and gives back what they were charged (both may be 0). */
 static void ks_session_free_rings(struct ks_session *sess)
 {
 	int cpu;
 
+	if (sess->user && sess->ring_charge)
+		ks_user_uncharge(sess->user, sess->ring_charge);
+	sess->ring_charge = 0;
 	if (!sess->cpus)
 		return;
 	for_each_possible_cpu(cpu)
@@ -118,9 +122,6 @@ static void ks_session_free_rings(struct ks_session *sess)
 	kfree(sess->cpus);
 	ks_live_add(KS_LIVE_OBJECTS, -1);
 	sess->cpus = NULL;
-	if (sess->user)
-		ks_user_uncharge(sess->user, sess->ring_charge);
-	sess->ring_charge = 0;
 }
 
 /*
@@ -144,9 +145,7 @@ static int ks_session_alloc_rings(struct ks_session *sess,
 	sess->cpus = kcalloc(nr_cpu_ids, sizeof(*sess->cpus),
 			     GFP_KERNEL_ACCOUNT);
 	if (!sess->cpus) {
-		if (sess->user)
-			ks_user_uncharge(sess->user, bytes);
-		sess->ring_charge = 0;
+		ks_session_free_rings(sess);
 		return -ENOMEM;
 	}
 	ks_live_add(KS_LIVE_OBJECTS, 1);

@@ -346,20 +346,21 @@ static u32 ks_targets_find(struct ks_session *sess, const struct ks_targets *ts,
 			   pid_t nr)
 {
 	struct task_struct *task;
-	struct pid *tgid = NULL;
+	struct pid *tgid;
 	u32 i;
 
 	for (i = 0; i < ts->nr; i++)
 		if (pid_nr_ns(ts->t[i].pid, sess->pid_ns) == nr)
 			return i;
-	rcu_read_lock();
-	task = pid_task(find_pid_ns(nr, sess->pid_ns), PIDTYPE_PID);
-	if (task)
-		tgid = task_tgid(task);
-	for (i = 0; tgid && i < ts->nr && ts->t[i].pid != tgid; i++)
+	task = ks_find_task(sess, nr);
+	if (!task)
+		return ts->nr;
+	/* compared, never followed: NULL once reaped matches nothing */
+	tgid = task_tgid(task);
+	for (i = 0; i < ts->nr && ts->t[i].pid != tgid; i++)
 		;
-	rcu_read_unlock();
-	return tgid ? i : ts->nr;
+	put_task_struct(task);
+	return i;
 }
 
 /* Caller holds sess->lock. No permission check: it only narrows. */

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "attack.h"
 #include "kdev.h"
 #include "ring.h"
 #include "tap.h"
@@ -54,8 +55,9 @@ struct session {
 	struct ksampler_config cfg;
 };
 
-static int session_open_flags(struct session *s, uint64_t freq,
-			      unsigned int pages, unsigned int flags)
+/* A session configured with @cfg, whose ring_pages must be set: mapped below. */
+static inline int session_open_cfg(struct session *s,
+				   const struct ksampler_config *cfg)
 {
 	int err;
 
@@ -66,10 +68,18 @@ static int session_open_flags(struct session *s, uint64_t freq,
 	err = kdev__version(s->dev, &s->v);
 	if (err)
 		return err;
-	s->cfg.frequency = freq;
-	s->cfg.ring_pages = pages ? pages : 64;	/* asked for: mapped below */
-	s->cfg.flags = flags;
+	s->cfg = *cfg;
 	return kdev__configure(s->dev, &s->cfg);
+}
+
+static int session_open_flags(struct session *s, uint64_t freq,
+			      unsigned int pages, unsigned int flags)
+{
+	struct ksampler_config cfg = { .frequency = freq,
+				       .ring_pages = pages ? pages : 64,
+				       .flags = flags };
+
+	return session_open_cfg(s, &cfg);
 }
 
 static inline int session_open(struct session *s, uint64_t freq,
@@ -85,19 +95,26 @@ static int session_map(struct session *s)
 	return s->rings ? 0 : -errno;
 }
 
+/* Targets @pid, maps and starts a session just opened. */
+static inline int session_arm(struct session *s, pid_t pid,
+			      unsigned int target_flags)
+{
+	int err = kdev__add_target(s->dev, pid, target_flags);
+
+	if (!err)
+		err = session_map(s);
+	if (!err)
+		err = kdev__start(s->dev);
+	return err;
+}
+
 /* A session of @freq Hz on @pid, mapped and started. */
 static int session_start_on(struct session *s, pid_t pid, uint64_t freq,
 			    unsigned int pages, unsigned int target_flags)
 {
 	int err = session_open(s, freq, pages);
 
-	if (!err)
-		err = kdev__add_target(s->dev, pid, target_flags);
-	if (!err)
-		err = session_map(s);
-	if (!err)
-		err = kdev__start(s->dev);
-	return err;
+	return err ? err : session_arm(s, pid, target_flags);
 }
 
 static void session_close(struct session *s)
@@ -124,12 +141,6 @@ static inline long session_pump_into(struct session *s, long ms, ring_record_fn 
 		total += n;
 	}
 	return total;
-}
-
-static inline bool invariant(const struct ksampler_stats *st)
-{
-	return st->fired == st->written + st->lost_ring_full + st->lost_nested +
-			    st->filtered + st->counted;
 }
 
 static inline void check_invariant(const char *what, struct session *s)
@@ -174,9 +185,11 @@ static int write_file(const char *path, const char *text)
 	return ok ? 0 : -EIO;
 }
 
+/* Kills @pid (and its process group, if it leads one) and waits for it. */
 static inline void reap(pid_t pid)
 {
 	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 }
 

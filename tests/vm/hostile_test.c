@@ -37,14 +37,7 @@
 static long race_seconds = 20;
 static long page_size;
 
-#define NOBODY		65534
 #define SAMPLE_BP_OFF	48	/* offsetof(struct ksampler_sample, user_bp) */
-
-static void kill_wait(pid_t pid)
-{
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-}
 
 /* Runs @fn in a child as nobody; returns its exit status, or -1. */
 static int as_nobody(int (*fn)(void *), void *arg)
@@ -54,9 +47,7 @@ static int as_nobody(int (*fn)(void *), void *arg)
 
 	pid = fork();
 	if (pid == 0) {
-		if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
-		    setresuid(NOBODY, NOBODY, NOBODY) ||
-		    prctl(PR_SET_DUMPABLE, 1))
+		if (become_nobody(true))
 			_exit(99);
 		_exit(fn(arg));
 	}
@@ -103,32 +94,6 @@ static int run_bounded(int (*fn)(long), long seconds, long grace)
 	return wait_deadline(pid, seconds + grace);
 }
 
-/*
- * A session with configuration @cfg on this process, mapped and started.
- * Return: 0 or -errno.
- */
-static int session_start_cfg(struct session *s,
-			     const struct ksampler_config *cfg)
-{
-	int err = 0;
-
-	memset(s, 0, sizeof(*s));
-	s->dev = kdev__open(KSAMPLER_DEVICE_PATH);
-	if (!s->dev)
-		return -errno;
-	s->cfg = *cfg;
-	err = kdev__version(s->dev, &s->v);
-	if (!err)
-		err = kdev__configure(s->dev, &s->cfg);
-	if (!err)
-		err = kdev__add_target(s->dev, getpid(), 0);
-	if (!err)
-		err = session_map(s);
-	if (!err)
-		err = kdev__start(s->dev);
-	return err;
-}
-
 static const char *hang_text(int rc)
 {
 	static char text[64];
@@ -142,21 +107,6 @@ static const char *hang_text(int rc)
 }
 
 /* ---- 1. read() at a forged data_tail */
-
-/*
- * Spins with %rbp set to @bp: every sample taken meanwhile carries @bp as
- * its user_bp, at a known offset in the record, so the attacker knows
- * where in the ring a word of its choosing lies.
- */
-static void burn_with_bp(uint64_t bp, uint64_t iters)
-{
-	asm volatile("push %%rbp\n\t"
-		     "mov %1, %%rbp\n\t"
-		     "1: dec %0\n\t"
-		     "jnz 1b\n\t"
-		     "pop %%rbp"
-		     : "+r"(iters) : "r"(bp) : "cc", "memory");
-}
 
 struct forged {
 	uint64_t bp;		/* the word planted */
@@ -595,7 +545,7 @@ static void scenario_del_target(void)
 		_exit(0);
 	}
 	kdev__add_target(dev, kids[0], 0);
-	kill_wait(kids[0]);
+	reap(kids[0]);
 	err = kdev__del_target(dev, kids[0], 0);
 	kdev__stats(dev, KSAMPLER_STATS_ALL_CPUS, &st);
 	check(!err && st.live_pid_refs == st0.live_pid_refs,
@@ -622,11 +572,11 @@ static void scenario_del_target(void)
 	      "DEL_TARGET: 64 live targets fill the set (%d added, the 65th %s)",
 	      added, strerror(-err));
 	for (int i = 0; i < 64; i++)
-		kill_wait(kids[i]);
+		reap(kids[i]);
 	err = kdev__add_target(dev, kids[64], 0);
 	check(err == 0, "DEL_TARGET: once they exit, a new target finds room (%s)",
 	      strerror(-err));
-	kill_wait(kids[64]);
+	reap(kids[64]);
 	kdev__close(dev);
 }
 
@@ -640,7 +590,9 @@ static void scenario_poll_full(void)
 	pid_t pid;
 	int rc, err;
 
-	err = session_start_cfg(&s, &c);
+	err = session_open_cfg(&s, &c);
+	if (!err)
+		err = session_arm(&s, getpid(), 0);
 	check(!err, "poll: a session whose watermark is the whole ring (%s)",
 	      strerror(-err));
 	pid = fork();
@@ -705,7 +657,7 @@ static int poll_race_child(long seconds)
 	pthread_t a, b;
 	long polls = 0;
 
-	if (session_start_cfg(&r.s, &c))
+	if (session_open_cfg(&r.s, &c) || session_arm(&r.s, getpid(), 0))
 		return 3;
 	pfd.fd = kdev__fd(r.s.dev);
 	pfd.events = POLLIN;
@@ -825,9 +777,7 @@ static void scenario_userns(void)
 
 	if (outside == 0) {
 		/* dumpable, so that only the namespace rule can refuse it */
-		if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
-		    setresuid(NOBODY, NOBODY, NOBODY) ||
-		    prctl(PR_SET_DUMPABLE, 1))
+		if (become_nobody(true))
 			_exit(1);
 		_exit(sleeper(NULL));
 	}
@@ -842,7 +792,7 @@ static void scenario_userns(void)
 	chmod(KSAMPLER_DEVICE_PATH, 0600);
 	if (restore)
 		write_file(userns_sysctl, "0");
-	kill_wait(outside);
+	reap(outside);
 	if (rc == 10) {
 		printf("ok %d - # SKIP user namespace: unprivileged user namespaces are off\n",
 		       ++test_n);

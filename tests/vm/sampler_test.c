@@ -734,8 +734,7 @@ static void scenario_unprivileged(void)
 	chmod(KSAMPLER_DEVICE_PATH, 0666);
 	pid = fork();
 	if (pid == 0) {
-		if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
-		    setresuid(65534, 65534, 65534))
+		if (become_nobody(false))
 			_exit(1);
 		nobody_checks();
 		_exit(0);

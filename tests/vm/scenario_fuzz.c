@@ -75,13 +75,13 @@
 
 #include <ksampler_uapi.h>
 
+#include "attack.h"
 #include "kmsg.h"
 #include "tap.h"
 
 /* About 80 s in a 2-vCPU TCG guest (README: ~10x slower than native). */
 #define DEFAULT_ITERS	60
 #define HANG_S		30
-#define NOBODY		65534
 #define CPU1_ONLINE	"/sys/devices/system/cpu/cpu1/online"
 #define PARAMS		"/sys/module/ksampler/parameters/"
 #define MAX_RATE	"/proc/sys/kernel/perf_event_max_sample_rate"
@@ -469,12 +469,6 @@ static long hp_ms;
 static uint32_t rec_max(const struct sess *s)
 {
 	return KSAMPLER_SAMPLE_FIXED_SIZE + 8 * s->max_frames;
-}
-
-static bool invariant(const struct ksampler_stats *st)
-{
-	return st->fired == st->written + st->lost_ring_full + st->lost_nested +
-			    st->filtered + st->counted;
 }
 
 /* ---- records */
@@ -2089,11 +2083,9 @@ static void check_invariant(struct sess *s, const char *when)
 			       (unsigned long long)st.lost_nested,
 			       (unsigned long long)st.filtered,
 			       (unsigned long long)st.counted);
-#ifdef KSAMPLER_FEAT_CPU_STATUS
 		if (feat_cpu_status && i < 0 && (st.cpus_sampling || st.cpus_failed))
 			report(P_ERRNO, "a stopped session reports cpus_sampling %u, cpus_failed %u",
 			       st.cpus_sampling, st.cpus_failed);
-#endif
 	}
 	count(&sh->stops);
 }
@@ -2571,23 +2563,6 @@ static void *pager_thread(void *arg)
  * Spins with the frame pointer holding crafted_bp, so that every sample
  * of this thread carries it as user_bp: a word of the ring we know.
  */
-static void spin_with_bp(uint64_t bp, uint64_t n)
-{
-#ifdef __x86_64__
-	__asm__ volatile("mov %%rbp, %%r11\n\t"
-			 "mov %0, %%rbp\n\t"
-			 "1: dec %1\n\t"
-			 "jnz 1b\n\t"
-			 "mov %%r11, %%rbp\n\t"
-			 : "+r"(bp), "+r"(n) : : "r11", "cc", "memory");
-#else
-	volatile uint64_t x = bp;
-
-	while (n--)
-		x++;
-#endif
-}
-
 static void *crafted_thread(void *arg)
 {
 	uint64_t end;
@@ -2598,7 +2573,7 @@ static void *crafted_thread(void *arg)
 	while (!__atomic_load_n(&stopping, __ATOMIC_ACQUIRE)) {
 		end = now_ns() + 1000000;
 		while (now_ns() < end)
-			spin_with_bp(__atomic_load_n(&crafted_bp, __ATOMIC_RELAXED),
+			burn_with_bp(__atomic_load_n(&crafted_bp, __ATOMIC_RELAXED),
 				     20000);
 		sleep_us(1000);
 	}
@@ -2983,13 +2958,6 @@ static void life_cycle(struct sess *s, bool last)
 
 /* ---- the worker: one iteration */
 
-static void drop_privileges(void)
-{
-	if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
-	    setresuid(NOBODY, NOBODY, NOBODY) || prctl(PR_SET_DUMPABLE, 1))
-		_exit(3);
-}
-
 static bool setup_memory(void)
 {
 	region = mmap(NULL, REGION, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS |
@@ -3027,7 +2995,8 @@ static void worker(void)
 		/* a file root opened keeps root's credentials (ABI 1.4) */
 		if (one_in(2))
 			pre = open_session(true);
-		drop_privileges();
+		if (become_nobody(true))
+			_exit(3);
 	}
 	start_reaper();
 	if (!pthread_create(&threads[T_CRAFT], NULL, crafted_thread, NULL))
@@ -3559,9 +3528,7 @@ int main(int argc, char **argv)
 	}
 	close(fd);
 	nr_cpus = (int)ver.nr_cpu_ids;
-#ifdef KSAMPLER_FEAT_CPU_STATUS
 	feat_cpu_status = ver.features & KSAMPLER_FEAT_CPU_STATUS;
-#endif
 	default_ring_pages = (uint32_t)read_param("ring_pages", 64);
 	max_ring_pages = (uint32_t)read_param("max_ring_pages", 4096);
 	max_frequency = read_param("max_frequency", 100000);

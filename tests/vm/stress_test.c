@@ -679,8 +679,7 @@ static int make_setuid_copy(void)
  */
 static void cred_target(struct cred_change *cc)
 {
-	if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
-	    setresuid(65534, 65534, 65534) || prctl(PR_SET_DUMPABLE, 1))
+	if (become_nobody(true))
 		_exit(1);
 	cc->ready = 1;
 	while (!cc->go)
@@ -695,8 +694,7 @@ static void cred_collector(struct cred_change *cc, pid_t target)
 {
 	struct session s;
 
-	if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
-	    setresuid(65534, 65534, 65534))
+	if (become_nobody(false))
 		_exit(1);
 	count_reset(&cc->unpriv, target);
 	cc->unpriv_err = session_start_on(&s, target, 999, 0, 0);
