@@ -34,7 +34,7 @@
  * new ioctl. A collector refuses a module whose major differs from its own.
  */
 #define KSAMPLER_ABI_MAJOR	1
-#define KSAMPLER_ABI_MINOR	4
+#define KSAMPLER_ABI_MINOR	5
 
 #define KSAMPLER_DEVICE_NAME	"ksampler"
 #define KSAMPLER_DEVICE_PATH	"/dev/ksampler"
@@ -50,6 +50,7 @@
 #define KSAMPLER_FEAT_EXEC_GEN		(1ULL << 1)	/* ABI 1.2: sample exec_gen */
 #define KSAMPLER_FEAT_LIVE_STATS	(1ULL << 2)	/* ABI 1.3: stats live_* */
 #define KSAMPLER_FEAT_CPU_STATUS	(1ULL << 3)	/* ABI 1.4: stats cpus_* */
+#define KSAMPLER_FEAT_STACK_SWITCH	(1ULL << 4)	/* ABI 1.5: walks cross stacks */
 
 #define KSAMPLER_VERSION_STRING_LEN	32
 
@@ -216,6 +217,15 @@ struct ksampler_target {
  * @cpus_failed:	online CPUs where the running session does not: its
  *			event could not be created when the CPU came online,
  *			or the PMU took its counter away (cycles)
+ * @unwind_fault:	written samples whose walk stopped at a frame that
+ *			did not read (ABI 1.5; these four split
+ *			@unwind_stopped by reason)
+ * @unwind_bad_frame:	... at a misaligned frame pointer, one into kernel
+ *			addresses, or a return address no user code has
+ * @unwind_loop:	... at a frame pointer back into frames already walked
+ * @unwind_switch_limit: ... at one stack switch more than the walk follows
+ * @stack_switched:	written samples whose walk crossed from one stack to
+ *			another (Go's g0 and goroutine stacks, cgo calls)
  *
  * Invariant: fired == written + lost_ring_full + lost_nested + filtered
  * + counted. The live_* fields are the module's leak detector: with no
@@ -248,12 +258,18 @@ struct ksampler_stats {
 	__u64 live_objects;
 	__u32 cpus_sampling;
 	__u32 cpus_failed;
+	__u64 unwind_fault;
+	__u64 unwind_bad_frame;
+	__u64 unwind_loop;
+	__u64 unwind_switch_limit;
+	__u64 stack_switched;
 };
 
 #define KSAMPLER_STATS_SIZE_VER0	88	/* ABI 1.1 */
 #define KSAMPLER_STATS_SIZE_VER1	96	/* ABI 1.2: counted */
 #define KSAMPLER_STATS_SIZE_VER2	136	/* ABI 1.3: live_* */
 #define KSAMPLER_STATS_SIZE_VER3	144	/* ABI 1.4: cpus_* */
+#define KSAMPLER_STATS_SIZE_VER4	184	/* ABI 1.5: unwind_* reasons */
 
 /*
  * ioctl numbers: 0x00 GET_VERSION, 0x01 CONFIGURE, 0x02 ADD_TARGET,
@@ -341,8 +357,15 @@ enum ksampler_record_type {
  * SAMPLE header flags:
  * TRUNCATED	the stack is deeper than max_frames
  * FAULT	the walk stopped at unreadable memory
- * BAD_FRAME	the walk stopped at an invalid frame pointer (not above the
- *		previous one, misaligned, implausibly far)
+ * BAD_FRAME	the walk stopped at an invalid frame: a misaligned frame
+ *		pointer, one into kernel addresses, or a return address no
+ *		user code can have
+ * LOOP		the walk stopped at a frame pointer into frames it had
+ *		already walked (ABI 1.5)
+ * SWITCH_LIMIT	the walk stopped at one stack switch more than it follows
+ *		(ABI 1.5)
+ * SWITCHED	the walk crossed from one stack to another, as Go does
+ *		(g0 and goroutine stacks) (ABI 1.5)
  * IN_KERNEL	the interrupt hit a syscall or fault: the registers are the
  *		user ones saved at kernel entry
  * SP_WORD	sp_word is valid
@@ -354,6 +377,9 @@ enum ksampler_record_type {
 #define KSAMPLER_SAMPLE_IN_KERNEL	(1U << 3)
 #define KSAMPLER_SAMPLE_SP_WORD		(1U << 4)
 #define KSAMPLER_SAMPLE_COMPAT		(1U << 5)
+#define KSAMPLER_SAMPLE_LOOP		(1U << 6)
+#define KSAMPLER_SAMPLE_SWITCH_LIMIT	(1U << 7)
+#define KSAMPLER_SAMPLE_SWITCHED	(1U << 8)
 
 /*
  * struct ksampler_sample - a SAMPLE record:

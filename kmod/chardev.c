@@ -89,7 +89,8 @@ static long ks_ioctl_get_version(void __user *uarg)
 	v.nr_cpu_ids = nr_cpu_ids;
 	v.page_size = PAGE_SIZE;
 	v.features = KSAMPLER_FEAT_SAMPLING | KSAMPLER_FEAT_EXEC_GEN |
-		     KSAMPLER_FEAT_LIVE_STATS | KSAMPLER_FEAT_CPU_STATUS;
+		     KSAMPLER_FEAT_LIVE_STATS | KSAMPLER_FEAT_CPU_STATUS |
+		     KSAMPLER_FEAT_STACK_SWITCH;
 	/* "0.1.0+<git revision>": which build is loaded, from profctl */
 	snprintf((char *)v.module_version, sizeof(v.module_version), "%s+%s",
 		 KSAMPLER_VERSION, KSAMPLER_GIT_REV);
@@ -149,7 +150,7 @@ static long ks_ioctl_get_stats(struct ks_session *sess, void __user *uarg)
 	u32 usize;
 	int err;
 
-	BUILD_BUG_ON(sizeof(st) != KSAMPLER_STATS_SIZE_VER3);
+	BUILD_BUG_ON(sizeof(st) != KSAMPLER_STATS_SIZE_VER4);
 	err = ks_uarg_size(uarg, KSAMPLER_STATS_SIZE_VER0, &usize);
 	if (err)
 		return err;

@@ -77,6 +77,11 @@ struct ks_cpu_stats {
 	local64_t throttled;
 	local64_t truncated;
 	local64_t unwind_stopped;
+	local64_t unwind_fault;
+	local64_t unwind_bad_frame;
+	local64_t unwind_loop;
+	local64_t unwind_switch_limit;
+	local64_t stack_switched;
 	local64_t handler_ns;
 	local64_t lost_records;
 	local64_t counted;

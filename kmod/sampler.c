@@ -37,6 +37,27 @@
  */
 static DEFINE_PER_CPU(int, ks_nesting);
 
+/* Counts how the walk of a written sample ended, one counter per reason. */
+static void ks_count_walk(struct ks_cpu_stats *st, u16 flags)
+{
+	if (flags & KSAMPLER_SAMPLE_TRUNCATED)
+		local64_inc(&st->truncated);
+	if (flags & KSAMPLER_SAMPLE_SWITCHED)
+		local64_inc(&st->stack_switched);
+	if (!(flags & (KSAMPLER_SAMPLE_FAULT | KSAMPLER_SAMPLE_BAD_FRAME |
+		       KSAMPLER_SAMPLE_LOOP | KSAMPLER_SAMPLE_SWITCH_LIMIT)))
+		return;
+	local64_inc(&st->unwind_stopped);
+	if (flags & KSAMPLER_SAMPLE_FAULT)
+		local64_inc(&st->unwind_fault);
+	else if (flags & KSAMPLER_SAMPLE_BAD_FRAME)
+		local64_inc(&st->unwind_bad_frame);
+	else if (flags & KSAMPLER_SAMPLE_LOOP)
+		local64_inc(&st->unwind_loop);
+	else
+		local64_inc(&st->unwind_switch_limit);
+}
+
 static void ks_sample(struct ks_cpu *c, struct pt_regs *regs,
 		      struct ks_cpu_stats *st, u64 now)
 {
@@ -73,10 +94,7 @@ static void ks_sample(struct ks_cpu *c, struct pt_regs *regs,
 	rec->header.size = len;
 	ks_ring_commit(&c->ring, rec, len);
 	local64_inc(&st->written);
-	if (rec->header.flags & KSAMPLER_SAMPLE_TRUNCATED)
-		local64_inc(&st->truncated);
-	if (rec->header.flags & (KSAMPLER_SAMPLE_FAULT | KSAMPLER_SAMPLE_BAD_FRAME))
-		local64_inc(&st->unwind_stopped);
+	ks_count_walk(st, rec->header.flags);
 }
 
 /*

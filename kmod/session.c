@@ -311,6 +311,11 @@ void ks_session_stats(struct ks_session *sess, u32 cpu,
 		out->throttled += local64_read(&st->throttled);
 		out->truncated += local64_read(&st->truncated);
 		out->unwind_stopped += local64_read(&st->unwind_stopped);
+		out->unwind_fault += local64_read(&st->unwind_fault);
+		out->unwind_bad_frame += local64_read(&st->unwind_bad_frame);
+		out->unwind_loop += local64_read(&st->unwind_loop);
+		out->unwind_switch_limit += local64_read(&st->unwind_switch_limit);
+		out->stack_switched += local64_read(&st->stack_switched);
 		out->handler_ns += local64_read(&st->handler_ns);
 		out->lost_records += local64_read(&st->lost_records);
 		out->counted += local64_read(&st->counted);

@@ -128,5 +128,11 @@ void ks_unwind_user(struct pt_regs *regs, struct ksampler_sample *rec,
 		flags |= KSAMPLER_SAMPLE_FAULT;
 	if (why & KS_UNWIND_BAD_FRAME)
 		flags |= KSAMPLER_SAMPLE_BAD_FRAME;
+	if (why & KS_UNWIND_LOOP)
+		flags |= KSAMPLER_SAMPLE_LOOP;
+	if (why & KS_UNWIND_SWITCH_LIMIT)
+		flags |= KSAMPLER_SAMPLE_SWITCH_LIMIT;
+	if (window->switches)
+		flags |= KSAMPLER_SAMPLE_SWITCHED;
 	rec->header.flags = flags;
 }

@@ -15,8 +15,8 @@ _Static_assert(sizeof(struct ksampler_config) == KSAMPLER_CONFIG_SIZE_VER0,
 	       "ksampler_config layout drifted from ABI 1.1");
 _Static_assert(sizeof(struct ksampler_target) == KSAMPLER_TARGET_SIZE_VER0,
 	       "ksampler_target layout drifted from ABI 1.1");
-_Static_assert(sizeof(struct ksampler_stats) == KSAMPLER_STATS_SIZE_VER3,
-	       "ksampler_stats layout drifted from ABI 1.4");
+_Static_assert(sizeof(struct ksampler_stats) == KSAMPLER_STATS_SIZE_VER4,
+	       "ksampler_stats layout drifted from ABI 1.5");
 
 struct kdev {
 	int fd;

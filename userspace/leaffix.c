@@ -16,6 +16,9 @@ struct leaffix {
 	struct leaffix_stats stats;
 };
 
+/* A frame pointer this far above SP is on another stack (the module's). */
+#define LEAFFIX_SAME_STACK	(8ULL << 20)
+
 enum leaffix_verdict leaffix_judge(const struct sample *s, int64_t sp_delta)
 {
 	if (sp_delta == 0)
@@ -27,6 +30,14 @@ enum leaffix_verdict leaffix_judge(const struct sample *s, int64_t sp_delta)
 	 * the frame is set up; any other BP is still the caller's.
 	 */
 	if (sp_delta > 0 && s->user_bp == s->user_sp + (uint64_t)sp_delta - 8)
+		return LEAFFIX_FRAMED;
+	/*
+	 * BP on another stack than SP: the function moved SP after its
+	 * prologue (time.now and nanotime1 switch to g0 to call the vdso),
+	 * so BP is its own frame, which the module's walk started from.
+	 */
+	if (sp_delta > 0 && (s->user_bp < s->user_sp ||
+			     s->user_bp - s->user_sp > LEAFFIX_SAME_STACK))
 		return LEAFFIX_FRAMED;
 	return LEAFFIX_UNREPAIRABLE;
 }
@@ -99,8 +110,10 @@ void leaffix__apply(struct leaffix *lf, struct sample *s, __u64 *buf)
 		lf->stats.unrepairable++;
 		return;
 	}
-	if (n == KSAMPLER_MAX_FRAMES)
+	if (n == KSAMPLER_MAX_FRAMES) {
 		n--;
+		s->flags |= KSAMPLER_SAMPLE_TRUNCATED;
+	}
 	buf[0] = s->ips[0];
 	buf[1] = s->sp_word;
 	memcpy(buf + 2, s->ips + 1, (size_t)(n - 1) * sizeof(*buf));

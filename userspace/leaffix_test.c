@@ -83,6 +83,26 @@ static void test_epilogue_after_pop(void **state)
 	assert_int_equal(leaffix_judge(&s, 0), LEAFFIX_INSERT);
 }
 
+/*
+ * time.now and nanotime1 set up their frame on the goroutine stack, then
+ * move SP to g0 for the vdso call: BP, far from SP, is their own frame.
+ */
+static void test_stack_switched_after_the_prologue(void **state)
+{
+	const uint64_t g0_sp = 0x7ffc00010000ULL, goroutine_bp = 0xc000123f00ULL;
+	struct sample s;
+
+	(void)state;
+	s = leaf_sample(g0_sp, goroutine_bp, true);
+	assert_int_equal(leaffix_judge(&s, 0x18), LEAFFIX_FRAMED);
+	/* g0 below the goroutine stack, more than any frame away */
+	s = leaf_sample(0xc000000000ULL, 0xc000000000ULL + (9ULL << 20), true);
+	assert_int_equal(leaffix_judge(&s, 0x18), LEAFFIX_FRAMED);
+	/* at delta 0 the return address is still the word at SP */
+	s = leaf_sample(g0_sp, goroutine_bp, true);
+	assert_int_equal(leaffix_judge(&s, 0), LEAFFIX_INSERT);
+}
+
 static void test_repairs_a_real_go_leaf(void **state)
 {
 	const char *exe = "build/workloads/cpusplit";
@@ -145,6 +165,25 @@ static void test_repairs_a_real_go_leaf(void **state)
 	assert_int_equal(leaffix__stats(lf)->repaired, 1);
 	assert_int_equal(leaffix__stats(lf)->unrepairable, 1);
 
+	/* a stack already at the limit loses its outermost frame: truncated */
+	{
+		static __u64 full[KSAMPLER_MAX_FRAMES];
+
+		full[0] = alpha + 1;
+		for (int i = 1; i < KSAMPLER_MAX_FRAMES; i++)
+			full[i] = 0x401001;
+		s = leaf_sample(SP, CALLER_BP, true);
+		s.pid = FAKE_PID;
+		s.ips = full;
+		s.nr_frames = KSAMPLER_MAX_FRAMES;
+		s.sp_word = func1 + 0x10;
+		leaffix__apply(lf, &s, buf);
+		assert_int_equal(s.nr_frames, KSAMPLER_MAX_FRAMES);
+		assert_int_equal(s.ips[1], func1 + 0x10);
+		assert_true(s.flags & KSAMPLER_SAMPLE_TRUNCATED);
+		assert_int_equal(sample_stop(&s), SAMPLE_STOP_TRUNCATED);
+	}
+
 	leaffix__free(lf);
 	symbolizer__free(sym);
 	fake_proc_remove(dir);
@@ -157,6 +196,7 @@ int main(void)
 		cmocka_unit_test(test_go121_prologue),
 		cmocka_unit_test(test_go119_prologue),
 		cmocka_unit_test(test_epilogue_after_pop),
+		cmocka_unit_test(test_stack_switched_after_the_prologue),
 		cmocka_unit_test(test_repairs_a_real_go_leaf),
 	};
 

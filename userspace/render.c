@@ -46,9 +46,10 @@ struct render_key {
 struct pprof_ctx {
 	struct pprof *prof;
 	struct symbolizer *sym;
-	struct hashmap *done;		/* render_key -> location id */
+	struct hashmap *done;		/* render_key -> location id | RENDER_* */
 	int pid;
-	uint64_t *locs;
+	uint64_t *locs;			/* room for the stop frame too */
+	struct render_stats *stats;
 	int err;
 };
 
@@ -62,8 +63,88 @@ static bool render_is_dropped_root(const struct frame_info *f)
 	       !strcmp(f->frames[0].function, "runtime.goexit");
 }
 
-/* The location's id, with RENDER_DROP_ROOT set for a root to drop. */
-#define RENDER_DROP_ROOT (1ULL << 63)
+/*
+ * The frames a thread starts in. Nothing lies beyond them: a chain that
+ * goes on is following a stale frame pointer (a Go thread's runtime.mstart
+ * inherits the BP its parent had at clone()), so the stack ends there.
+ */
+static bool render_is_root(const struct frame_info *f)
+{
+	static const char *const roots[] = {
+		"runtime.goexit", "runtime.mstart", "runtime.rt0_go",
+		"_start", "__libc_start_main", "__libc_start_call_main",
+		"clone", "__clone", "clone3", "__clone3", "start_thread",
+	};
+	const char *fn;
+	size_t i;
+
+	if (!f->nr_frames)
+		return false;
+	fn = f->frames[f->nr_frames - 1].function;
+	for (i = 0; i < sizeof(roots) / sizeof(roots[0]); i++)
+		if (!strcmp(fn, roots[i]))
+			return true;
+	return false;
+}
+
+/* What a location's id carries beside it, in the caches. */
+#define RENDER_DROP_ROOT	(1ULL << 63)	/* a root pprof leaves out */
+#define RENDER_ROOT		(1ULL << 62)	/* a thread's root */
+#define RENDER_NOT_CODE		(1ULL << 61)	/* in no code mapping */
+#define RENDER_FLAGS		(RENDER_DROP_ROOT | RENDER_ROOT | RENDER_NOT_CODE)
+
+static uint64_t render_flags(const struct frame_info *f)
+{
+	return (render_is_dropped_root(f) ? RENDER_DROP_ROOT : 0) |
+	       (render_is_root(f) ? RENDER_ROOT : 0) |
+	       (f->map ? 0 : RENDER_NOT_CODE);
+}
+
+/*
+ * How much of a stack to keep, given each frame's RENDER_* flags: up to
+ * its thread's root (which completes it), else up to the first return
+ * address outside code when the leaf's process has known code (which
+ * stops it: SAMPLE_STOP_NOT_CODE). Counts the stack in @stats.
+ */
+static uint32_t render_trim(const uint64_t *flags, const struct stack_entry *e,
+			    uint16_t *stop, struct render_stats *stats)
+{
+	bool known = !(flags[0] & RENDER_NOT_CODE);
+	uint32_t i, n = e->nr_frames;
+
+	*stop = e->stop;
+	for (i = 0; i < n; i++) {
+		uint64_t fl = flags[i];
+
+		if (fl & RENDER_ROOT) {
+			n = i + 1;
+			*stop = SAMPLE_STOP_NONE;
+			break;
+		}
+		if (i && known && (fl & RENDER_NOT_CODE)) {
+			n = i;
+			*stop = SAMPLE_STOP_NOT_CODE;
+			break;
+		}
+	}
+	if (stats) {
+		stats->samples += e->count;
+		if (*stop)
+			stats->stopped[*stop] += e->count;
+		else if (flags[n - 1] & RENDER_ROOT)
+			stats->roots += e->count;
+	}
+	return n;
+}
+
+/* The synthetic frame that ends a stack whose walk stopped early. */
+static uint64_t render_stop_location(struct pprof_ctx *c, uint16_t stop)
+{
+	struct pprof_line line = { .function = sample_stop_name(stop) };
+
+	/* addresses below any mapping, apart from the losses' (1..) */
+	return pprof__location(c->prof, 0, 0x100 + stop, &line, 1);
+}
 
 static uint64_t render_location(struct pprof_ctx *c,
 				const struct stack_entry *e, uint64_t pc)
@@ -101,8 +182,8 @@ static uint64_t render_location(struct pprof_ctx *c,
 	/* no symbol: one line without a function keeps the bare address */
 	id = pprof__location(c->prof, mapping, pc, lines,
 			     f.nr_frames ? (size_t)f.nr_frames : 1);
-	if (id && render_is_dropped_root(&f))
-		id |= RENDER_DROP_ROOT;
+	if (id)
+		id |= render_flags(&f);
 	if (id && !hashmap__add(c->done, &key, sizeof(key), id, NULL))
 		return 0;
 	return id;
@@ -119,6 +200,7 @@ static int render_pprof_entry(const struct stack_entry *e, void *ctx)
 						      e->exec_gen) },
 	};
 	uint32_t i, n;
+	uint16_t stop;
 
 	if (c->pid && (int)e->pid != c->pid)
 		return 0;
@@ -127,11 +209,16 @@ static int render_pprof_entry(const struct stack_entry *e, void *ctx)
 		if (!c->locs[i])
 			return c->err = -ENOMEM;
 	}
-	n = e->nr_frames;
+	n = render_trim(c->locs, e, &stop, c->stats);
 	if (n > 1 && (c->locs[n - 1] & RENDER_DROP_ROOT))
 		n--;
 	for (i = 0; i < n; i++)
-		c->locs[i] &= ~RENDER_DROP_ROOT;
+		c->locs[i] &= ~RENDER_FLAGS;
+	if (stop) {
+		c->locs[n] = render_stop_location(c, stop);
+		if (!c->locs[n++])
+			return c->err = -ENOMEM;
+	}
 	c->err = pprof__sample(c->prof, c->locs, n, (int64_t)e->count,
 			       labels, 4);
 	return c->err;
@@ -168,12 +255,12 @@ int render_pprof(const struct stack_table *t, struct symbolizer *sym,
 		.duration_nanos = p->duration_ns,
 		.period_ns = p->frequency ? (int64_t)(1000000000ULL / p->frequency) : 0,
 	};
-	struct pprof_ctx c = { .sym = sym, .pid = p->pid };
+	struct pprof_ctx c = { .sym = sym, .pid = p->pid, .stats = p->stats };
 	int err = -ENOMEM;
 
 	c.prof = pprof__new(&pp);
 	c.done = hashmap__new();
-	c.locs = malloc(KSAMPLER_MAX_FRAMES * sizeof(uint64_t));
+	c.locs = malloc((KSAMPLER_MAX_FRAMES + 1) * sizeof(uint64_t));
 	if (!c.prof || !c.done || !c.locs)
 		goto out;
 	err = stack_table__for_each(t, render_pprof_entry, &c);
@@ -194,19 +281,22 @@ struct collapsed_ctx {
 	struct symbolizer *sym;
 	FILE *out;
 	int pid;
-	struct hashmap *done;	/* render_key -> folded text, or 0 */
+	struct render_stats *stats;
+	struct hashmap *done;	/* render_key -> folded text | RENDER_* */
 	char **texts;		/* what done points to, for freeing */
 	size_t nr_texts, cap_texts;
+	uint64_t *frames;	/* one entry's texts | RENDER_* */
 };
 
 /*
  * The folded text of @pc of @pid: its frames outermost first, joined by
  * ';' (inlined functions are frames of their own, as in pprof); NULL
- * when nothing resolves. Resolved once per pair.
+ * when nothing resolves; its RENDER_* flags in @flags. Resolved once per
+ * pair.
  */
 static const char *render_name(struct collapsed_ctx *c,
 			       const struct stack_entry *e, uint64_t pc,
-			       bool *drop_root)
+			       uint64_t *flags)
 {
 	struct render_key key = { (uint64_t)e->pid << 16 | e->exec_gen, pc };
 	uint64_t *cached = hashmap__find(c->done, &key, sizeof(key));
@@ -217,11 +307,11 @@ static const char *render_name(struct collapsed_ctx *c,
 	int i;
 
 	if (cached) {
-		*drop_root = *cached & RENDER_DROP_ROOT;
-		return (const char *)(uintptr_t)(*cached & ~RENDER_DROP_ROOT);
+		*flags = *cached & RENDER_FLAGS;
+		return (const char *)(uintptr_t)(*cached & ~RENDER_FLAGS);
 	}
 	symbolizer__resolve(c->sym, (int)e->pid, e->exec_gen, pc, &f);
-	*drop_root = render_is_dropped_root(&f);
+	*flags = render_flags(&f);
 	if (f.nr_frames) {
 		mem = open_memstream(&text, &size);
 		for (i = f.nr_frames - 1; mem && i >= 0; i--)
@@ -240,8 +330,7 @@ static const char *render_name(struct collapsed_ctx *c,
 		}
 		c->texts[c->nr_texts++] = text;
 	}
-	hashmap__add(c->done, &key, sizeof(key),
-		     (uintptr_t)text | (*drop_root ? RENDER_DROP_ROOT : 0), NULL);
+	hashmap__add(c->done, &key, sizeof(key), (uintptr_t)text | *flags, NULL);
 	return text;
 }
 
@@ -249,22 +338,28 @@ static int render_collapsed_entry(const struct stack_entry *e, void *ctx)
 {
 	struct collapsed_ctx *c = ctx;
 	const char *name;
-	uint32_t i;
-	bool drop;
+	uint64_t flags;
+	uint32_t i, n;
+	uint16_t stop;
 
 	if (c->pid && (int)e->pid != c->pid)
 		return 0;
+	for (i = 0; i < e->nr_frames; i++) {
+		name = render_name(c, e, render_pc(e->ips, i), &flags);
+		c->frames[i] = (uintptr_t)name | flags;
+	}
+	n = render_trim(c->frames, e, &stop, c->stats);
 	fputs(e->comm, c->out);
-	for (i = e->nr_frames; i-- > 0;) {
-		uint64_t pc = render_pc(e->ips, i);
-
-		name = render_name(c, e, pc, &drop);
-		if (drop && i == e->nr_frames - 1 && i)
+	if (stop)
+		fprintf(c->out, ";%s", sample_stop_name(stop));
+	for (i = n; i-- > 0;) {
+		if ((c->frames[i] & RENDER_DROP_ROOT) && i == n - 1 && i)
 			continue;
+		name = (const char *)(uintptr_t)(c->frames[i] & ~RENDER_FLAGS);
 		if (name)
 			fprintf(c->out, ";%s", name);
 		else
-			fprintf(c->out, ";0x%" PRIx64, pc);
+			fprintf(c->out, ";0x%" PRIx64, render_pc(e->ips, i));
 	}
 	fprintf(c->out, " %" PRIu64 "\n", e->count);
 	return ferror(c->out) ? -EIO : 0;
@@ -273,13 +368,17 @@ static int render_collapsed_entry(const struct stack_entry *e, void *ctx)
 int render_collapsed(const struct stack_table *t, struct symbolizer *sym,
 		     const struct render_params *p, FILE *out)
 {
-	struct collapsed_ctx c = { sym, out, p->pid, hashmap__new(), NULL, 0, 0 };
+	struct collapsed_ctx c = {
+		.sym = sym, .out = out, .pid = p->pid, .stats = p->stats,
+		.done = hashmap__new(),
+		.frames = malloc(KSAMPLER_MAX_FRAMES * sizeof(uint64_t)),
+	};
 	uint32_t r;
-	int err;
+	int err = -ENOMEM;
 
-	if (!c.done)
-		return -ENOMEM;
-	err = stack_table__for_each(t, render_collapsed_entry, &c);
+	if (c.done && c.frames)
+		err = stack_table__for_each(t, render_collapsed_entry, &c);
+	free(c.frames);
 	hashmap__free(c.done);
 	while (c.nr_texts)
 		free(c.texts[--c.nr_texts]);

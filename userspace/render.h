@@ -6,6 +6,13 @@
  * Losses are data: each counted loss reason becomes a synthetic sample
  * whose only frame is "[lost: <reason>]", so a profile's total equals what
  * the kernel fired for the targets, and a comment records the accounting.
+ *
+ * So are broken walks: a stack whose walk stopped early gets a synthetic
+ * outermost frame saying why ("[truncated]", "[unwind stopped: loop]",
+ * sample_stop_name()), so that a real root is never confused with the
+ * place a walk gave up. A return address in none of the process's code
+ * mappings is where a walk went astray (code without frame pointers left
+ * data in the register): the stack ends before it, marked the same way.
  */
 #ifndef PROFCTL_RENDER_H
 #define PROFCTL_RENDER_H
@@ -23,6 +30,16 @@ struct render_params {
 	const char *comment;		/* accounting summary, or NULL */
 	int pid;			/* only this process's samples; 0: all
 					 * (and then the losses too) */
+	struct render_stats *stats;	/* out, or NULL */
+};
+
+/* What the written stacks looked like, in samples. */
+struct render_stats {
+	uint64_t samples;		/* stacks' samples, losses not included */
+	uint64_t roots;			/* whose outermost frame is a thread's
+					 * root: runtime.goexit, runtime.mstart,
+					 * _start, clone, clone3, start_thread */
+	uint64_t stopped[SAMPLE_STOP_MAX];	/* by reason; [0] unused */
 };
 
 /* The loss reason's frame name, e.g. "[lost: ring full]". */

@@ -136,11 +136,129 @@ static void test_collapsed_root_first(void **state)
 	stack_table__free(t);
 }
 
+/* A stack table of one stack, @n frames from @ips, @count times. */
+static void add_stack(struct stack_table *t, const uint64_t *ips, int n,
+		      uint16_t flags, int count)
+{
+	static uint64_t buf[8 + KSAMPLER_MAX_FRAMES];
+	struct ksampler_sample *r = (void *)buf;
+	struct sample s;
+
+	memset(buf, 0, sizeof(buf));
+	r->header.type = KSAMPLER_RECORD_SAMPLE;
+	r->header.size = KSAMPLER_SAMPLE_FIXED_SIZE + n * 8;
+	r->header.flags = flags;
+	r->pid = (uint32_t)getpid();
+	r->tid = r->pid;
+	r->nr_frames = (uint16_t)n;
+	memcpy(r->comm, "walker", 6);
+	memcpy(r->ips, ips, n * sizeof(*ips));
+	while (count--) {
+		assert_int_equal(sample_decode(&r->header, &s), 0);
+		assert_int_equal(stack_table__add(t, &s), 0);
+	}
+}
+
+/* Every sample's outermost frame's function, counted by name. */
+static int64_t count_roots(const Perftools__Profiles__Profile *p,
+			   const char *name)
+{
+	int64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < p->n_sample; i++) {
+		const Perftools__Profiles__Sample *s = p->sample[i];
+		const char *fn = fn_of(p, s->location_id[s->n_location_id - 1]);
+
+		if (fn && !strcmp(fn, name))
+			n += s->value[0];
+	}
+	return n;
+}
+
+static size_t max_depth(const Perftools__Profiles__Profile *p)
+{
+	size_t i, d = 0;
+
+	for (i = 0; i < p->n_sample; i++)
+		if (p->sample[i]->n_location_id > d)
+			d = p->sample[i]->n_location_id;
+	return d;
+}
+
+extern void _start(void);
+
+/*
+ * This process as the target: its own code resolves. A walk the module
+ * stopped gets a root frame saying why; a stack that reaches _start ends
+ * there whatever follows (a stale frame pointer); a return address in no
+ * code mapping ends the stack before it. The counts say the same.
+ */
+static void test_stopped_walks_say_why(void **state)
+{
+	uint64_t leaf = (uint64_t)(uintptr_t)&add_stack;
+	uint64_t ret = (uint64_t)(uintptr_t)&count_roots + 8;
+	uint64_t start = (uint64_t)(uintptr_t)&_start + 4;
+	const uint64_t truncated[] = { leaf, ret, ret };
+	const uint64_t looped[] = { leaf, ret };
+	const uint64_t rooted[] = { leaf, ret, start, ret, ret };
+	const uint64_t astray[] = { leaf, ret, 0x1234, ret };
+	struct stack_table *t = stack_table__new(1 << 20);
+	struct symbolizer *sym = symbolizer__new("/proc");
+	struct render_stats st = { 0 };
+	struct render_params rp = { .frequency = 100, .stats = &st };
+	char path[] = "/tmp/render_test.XXXXXX";
+	Perftools__Profiles__Profile *p;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out;
+	int fd;
+
+	(void)state;
+	assert_int_equal(symbolizer__add_pid(sym, getpid()), 0);
+	add_stack(t, truncated, 3, KSAMPLER_SAMPLE_TRUNCATED, 5);
+	add_stack(t, looped, 2, KSAMPLER_SAMPLE_LOOP | KSAMPLER_SAMPLE_SWITCHED, 4);
+	add_stack(t, rooted, 5, KSAMPLER_SAMPLE_BAD_FRAME, 3);
+	add_stack(t, astray, 4, 0, 2);
+	fd = mkstemp(path);
+	assert_int_equal(render_pprof(t, sym, &rp, fd), 0);
+	close(fd);
+	p = decode(path);
+	unlink(path);
+	assert_non_null(p);
+	assert_int_equal(count_roots(p, "[truncated]"), 5);
+	assert_int_equal(count_roots(p, "[unwind stopped: loop]"), 4);
+	assert_int_equal(count_roots(p, "_start"), 3);
+	assert_int_equal(count_roots(p, "[unwind stopped: return address outside code]"), 2);
+	/* truncated: 3 frames + its root; _start's stack cut after it */
+	assert_int_equal(max_depth(p), 4);
+	perftools__profiles__profile__free_unpacked(p, NULL);
+	assert_int_equal(st.samples, 14);
+	assert_int_equal(st.roots, 3);
+	assert_int_equal(st.stopped[SAMPLE_STOP_TRUNCATED], 5);
+	assert_int_equal(st.stopped[SAMPLE_STOP_LOOP], 4);
+	assert_int_equal(st.stopped[SAMPLE_STOP_NOT_CODE], 2);
+	assert_int_equal(st.stopped[SAMPLE_STOP_BAD_FRAME], 0);
+
+	/* folded stacks say the same, root first */
+	out = open_memstream(&text, &len);
+	assert_int_equal(render_collapsed(t, sym, &rp, out), 0);
+	fclose(out);
+	assert_non_null(strstr(text, "walker;[truncated];"));
+	assert_non_null(strstr(text, "walker;[unwind stopped: loop];"));
+	assert_non_null(strstr(text, "walker;_start;count_roots;add_stack 3\n"));
+	assert_non_null(strstr(text, "walker;[unwind stopped: return address outside code];count_roots;add_stack 2\n"));
+	free(text);
+	symbolizer__free(sym);
+	stack_table__free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pprof_losses_are_samples),
 		cmocka_unit_test(test_collapsed_root_first),
+		cmocka_unit_test(test_stopped_walks_say_why),
 	};
 
 	return cmocka_run_group_tests_name("render", tests, NULL, NULL);

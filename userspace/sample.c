@@ -48,3 +48,38 @@ int lost_decode(const struct ksampler_record_header *rec, uint32_t *reason,
 	*count = l->count;
 	return 0;
 }
+
+enum sample_stop sample_stop(const struct sample *s)
+{
+	/* one reason per sample: the module sets at most one of these */
+	if (s->flags & KSAMPLER_SAMPLE_COMPAT)
+		return SAMPLE_STOP_COMPAT;
+	if (s->flags & KSAMPLER_SAMPLE_TRUNCATED)
+		return SAMPLE_STOP_TRUNCATED;
+	if (s->flags & KSAMPLER_SAMPLE_FAULT)
+		return SAMPLE_STOP_FAULT;
+	if (s->flags & KSAMPLER_SAMPLE_BAD_FRAME)
+		return SAMPLE_STOP_BAD_FRAME;
+	if (s->flags & KSAMPLER_SAMPLE_LOOP)
+		return SAMPLE_STOP_LOOP;
+	if (s->flags & KSAMPLER_SAMPLE_SWITCH_LIMIT)
+		return SAMPLE_STOP_SWITCH_LIMIT;
+	return SAMPLE_STOP_NONE;
+}
+
+const char *sample_stop_name(enum sample_stop stop)
+{
+	static const char *const names[SAMPLE_STOP_MAX] = {
+		[SAMPLE_STOP_NONE] = "",
+		[SAMPLE_STOP_TRUNCATED] = "[truncated]",
+		[SAMPLE_STOP_FAULT] = "[unwind stopped: unreadable frame]",
+		[SAMPLE_STOP_BAD_FRAME] = "[unwind stopped: bad frame pointer]",
+		[SAMPLE_STOP_LOOP] = "[unwind stopped: loop]",
+		[SAMPLE_STOP_SWITCH_LIMIT] = "[unwind stopped: too many stack switches]",
+		[SAMPLE_STOP_COMPAT] = "[unwind stopped: 32-bit task]",
+		[SAMPLE_STOP_NOT_CODE] = "[unwind stopped: return address outside code]",
+	};
+
+	return (unsigned int)stop < SAMPLE_STOP_MAX ? names[stop] :
+						      "[unwind stopped]";
+}

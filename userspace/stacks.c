@@ -12,7 +12,7 @@ struct stack_key {
 	char comm[16];
 	uint32_t nr_frames;
 	uint16_t exec_gen;
-	uint16_t pad;
+	uint16_t stop;			/* enum sample_stop */
 	uint64_t ips[];
 };
 
@@ -63,6 +63,7 @@ int stack_table__add(struct stack_table *t, const struct sample *s)
 	memcpy(k->comm, s->comm, sizeof(k->comm));
 	k->nr_frames = s->nr_frames;
 	k->exec_gen = s->exec_gen;
+	k->stop = (uint16_t)sample_stop(s);
 	memcpy(k->ips, s->ips, s->nr_frames * sizeof(uint64_t));
 
 	count = hashmap__find(t->map, k, len);
@@ -130,6 +131,7 @@ static int stack_table_visit(const void *key, size_t len, uint64_t value,
 	e.tid = k.tid;
 	e.comm = comm;
 	e.exec_gen = k.exec_gen;
+	e.stop = k.stop;
 	e.nr_frames = k.nr_frames;
 	e.ips = (const uint64_t *)((const char *)key + sizeof(k));
 	e.count = value;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * stacks.h - aggregates samples into counts per distinct (process, exec
- * generation, thread, thread name, stack), and keeps the losses beside them, so that a
- * profile's totals always match what the kernel fired.
+ * generation, thread, thread name, stack, reason the walk stopped), and
+ * keeps the losses beside them, so that a profile's totals always match
+ * what the kernel fired.
  *
  * Memory is bounded: once the table holds @max_bytes, samples of stacks
  * not yet seen are counted as lost (STACKS_LOST_TABLE_FULL), not dropped.
@@ -27,6 +28,7 @@ struct stack_table;
 struct stack_entry {
 	uint32_t pid, tid;
 	uint16_t exec_gen;			/* which image of pid */
+	uint16_t stop;				/* enum sample_stop */
 	const char *comm;			/* thread name */
 	uint32_t nr_frames;
 	const uint64_t *ips;			/* leaf first */

@@ -104,7 +104,7 @@ static void *fuzz_arg(uint8_t *buf, size_t len, uint8_t *edge, pid_t child)
 				 fuzz_below(2) ? getpid() : (int32_t)fuzz_rand();
 			break;
 		default:
-			*(uint32_t *)buf = fuzz_size(KSAMPLER_STATS_SIZE_VER3);
+			*(uint32_t *)buf = fuzz_size(KSAMPLER_STATS_SIZE_VER4);
 			((uint32_t *)buf)[1] = fuzz_below(2) ? KSAMPLER_STATS_ALL_CPUS :
 				(uint32_t)fuzz_below(8);
 			break;

@@ -180,13 +180,13 @@ static uint64_t session_loop(struct session *s)
 
 /* Writes the profile to a temporary file beside @path, then renames it. */
 static int session_write_file(const struct session *s, const char *path,
-			      int pid)
+			      int pid, struct render_stats *stats)
 {
 	const struct session_opts *o = s->opts;
 	struct render_params rp = {
 		.frequency = o->freq, .start_wall_ns = (int64_t)s->start_wall,
 		.duration_ns = (int64_t)s->duration, .comment = s->comment,
-		.pid = pid,
+		.pid = pid, .stats = stats,
 	};
 	char tmp[4096];
 	FILE *f;
@@ -257,6 +257,15 @@ static void session_summary(struct session *s, const struct ksampler_stats *st)
 		ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
 		(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6,
 		s->bad_records ? ", some malformed records were skipped" : "");
+	if (st->written)
+		fprintf(stderr, "profctl: unwind: %" PRIu64 " of %" PRIu64
+			" walks crossed a stack switch; stopped in the module: truncated %" PRIu64
+			", unreadable frame %" PRIu64 ", bad frame pointer %" PRIu64
+			", loop %" PRIu64 ", too many stack switches %" PRIu64 "\n",
+			(uint64_t)st->stack_switched, (uint64_t)st->written,
+			(uint64_t)st->truncated, (uint64_t)st->unwind_fault,
+			(uint64_t)st->unwind_bad_frame, (uint64_t)st->unwind_loop,
+			(uint64_t)st->unwind_switch_limit);
 	if (lf->go_leaves)
 		fprintf(stderr, "profctl: Go leaf fix-up: %" PRIu64 " of %" PRIu64
 			" samples in Go code had their frameless leaf's caller restored, %" PRIu64 " could not be\n",
@@ -392,18 +401,52 @@ fail:
 	return ret;
 }
 
+/*
+ * How whole the written stacks are: the share that reaches its thread's
+ * root, and the rest by the reason the walk stopped, as the profile's
+ * synthetic root frames name them.
+ */
+static void session_stacks_summary(const struct render_stats *rs)
+{
+	uint64_t stopped = 0;
+	unsigned int r;
+
+	if (!rs->samples)
+		return;
+	for (r = 1; r < SAMPLE_STOP_MAX; r++)
+		stopped += rs->stopped[r];
+	fprintf(stderr, "profctl: stacks: %" PRIu64 " of %" PRIu64
+		" samples (%.1f%%) reach their thread's root; %" PRIu64
+		" (%.1f%%) stopped early",
+		rs->roots, rs->samples, 100.0 * rs->roots / rs->samples, stopped,
+		100.0 * stopped / rs->samples);
+	for (r = 1; r < SAMPLE_STOP_MAX; r++)
+		if (rs->stopped[r])
+			fprintf(stderr, ", %s %" PRIu64, sample_stop_name(r),
+				rs->stopped[r]);
+	fputc('\n', stderr);
+}
+
+/*
+ * Writes the profile; for the session's whole profile (@pid 0), says how
+ * whole its stacks are.
+ */
 int session_write(const struct session *s, const char *path, int pid)
 {
-	int err = session_write_file(s, path, pid);
+	struct render_stats rs = { 0 };
+	int err = session_write_file(s, path, pid, &rs);
 
 	if (err) {
 		fprintf(stderr, "profctl: cannot write %s: %s\n", path,
 			profctl_strerror(err));
 		return PROFCTL_EXIT_FAILURE;
 	}
+	if (!pid)
+		session_stacks_summary(&rs);
 	fprintf(stderr, "profctl: wrote %s\n", path);
 	return PROFCTL_EXIT_OK;
 }
+
 
 struct pid_walk {
 	const struct session *s;
