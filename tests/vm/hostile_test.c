@@ -928,6 +928,184 @@ static void scenario_cpu_status(void)
 	session_close(&s);
 }
 
+
+/*
+ * Forged chains across stacks (issue 18). The walk now follows a frame
+ * pointer to another stack, so a process can point its chain anywhere in
+ * its own memory: two regions far apart stand for two stacks, and a
+ * thread spins with %rbp at a frame in the first. Each shape must end the
+ * walk for its own reason within a bounded number of frames: a cycle
+ * between the regions (LOOP), a chain that hops upward between them
+ * forever (SWITCH_LIMIT), a hop into kernel addresses (BAD_FRAME) and
+ * into memory nobody maps (FAULT). Then a racer unmaps and remaps the
+ * second region while the walk goes through it.
+ */
+enum { CHAIN_LOOP, CHAIN_HOPS, CHAIN_KERNEL, CHAIN_UNMAPPED, CHAIN_RACE, CHAIN_MAX };
+
+struct chains {
+	uint64_t *a, *b;		/* the two "stacks" */
+	size_t len;
+	uint64_t ret;			/* a return address in our code */
+	uint64_t marker;		/* the leaf's %rbp: our samples */
+	unsigned long samples, flagged, max_frames, switched;
+	uint16_t want;
+	atomic_bool stop;
+};
+
+static void chains_frame(uint64_t *frame, uint64_t next, uint64_t ret)
+{
+	frame[0] = next;
+	frame[1] = ret;
+}
+
+/* Frame i of region r: 64 words apart, the first at word 32. */
+static uint64_t *chains_at(uint64_t *r, unsigned int i)
+{
+	return r + 32 + 64 * i;
+}
+
+static void chains_build(struct chains *c, int shape)
+{
+	unsigned int i;
+
+	memset(c->a, 0, c->len);
+	memset(c->b, 0, c->len);
+	switch (shape) {
+	case CHAIN_LOOP:
+	case CHAIN_RACE:
+		chains_frame(chains_at(c->a, 0), (uintptr_t)chains_at(c->b, 0), c->ret);
+		chains_frame(chains_at(c->b, 0), (uintptr_t)chains_at(c->b, 1), c->ret);
+		chains_frame(chains_at(c->b, 1), (uintptr_t)chains_at(c->a, 0), c->ret);
+		break;
+	case CHAIN_HOPS:
+		for (i = 0; i < 40; i++) {
+			chains_frame(chains_at(c->a, i), (uintptr_t)chains_at(c->b, i), c->ret);
+			chains_frame(chains_at(c->b, i), (uintptr_t)chains_at(c->a, i + 1), c->ret);
+		}
+		break;
+	case CHAIN_KERNEL:
+		chains_frame(chains_at(c->a, 0), (uintptr_t)chains_at(c->b, 0), c->ret);
+		chains_frame(chains_at(c->b, 0), 0xffffffff81000000ULL, c->ret);
+		break;
+	case CHAIN_UNMAPPED:
+		/* the region after b is unmapped below */
+		chains_frame(chains_at(c->a, 0), (uintptr_t)chains_at(c->b, 0), c->ret);
+		chains_frame(chains_at(c->b, 0), (uintptr_t)c->b + c->len + 4096, c->ret);
+		break;
+	}
+}
+
+static int chains_record(const struct ksampler_record_header *rec,
+			 unsigned int cpu, void *ctx)
+{
+	const struct ksampler_sample *r = (const void *)rec;
+	struct chains *c = ctx;
+
+	(void)cpu;
+	if (rec->type != KSAMPLER_RECORD_SAMPLE || r->user_bp != c->marker)
+		return 0;
+	c->samples++;
+	if (rec->flags & c->want)
+		c->flagged++;
+	if (rec->flags & KSAMPLER_SAMPLE_SWITCHED)
+		c->switched++;
+	if (r->nr_frames > c->max_frames)
+		c->max_frames = r->nr_frames;
+	return 0;
+}
+
+static void *chains_racer(void *arg)
+{
+	struct chains *c = arg;
+
+	while (!atomic_load(&c->stop)) {
+		munmap(c->b, c->len);
+		if (mmap(c->b, c->len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
+			break;
+		chains_frame(chains_at(c->b, 0), (uintptr_t)chains_at(c->b, 1), c->ret);
+		chains_frame(chains_at(c->b, 1), (uintptr_t)chains_at(c->a, 0), c->ret);
+	}
+	return NULL;
+}
+
+static void scenario_switch_chains(void)
+{
+	static const struct {
+		const char *what;
+		uint16_t flag;
+		unsigned long most;	/* frames: the leaf and return addresses */
+	} shapes[CHAIN_MAX] = {
+		[CHAIN_LOOP] = { "a cycle between two stacks", KSAMPLER_SAMPLE_LOOP, 4 },
+		[CHAIN_HOPS] = { "endless upward hops between two stacks",
+				 KSAMPLER_SAMPLE_SWITCH_LIMIT, 8 },
+		[CHAIN_KERNEL] = { "a hop into kernel addresses", KSAMPLER_SAMPLE_BAD_FRAME, 3 },
+		[CHAIN_UNMAPPED] = { "a hop into unmapped memory", KSAMPLER_SAMPLE_FAULT, 3 },
+		/* a loop, a fault, or a clean end at a zeroed frame: any */
+		[CHAIN_RACE] = { "a cycle whose second stack is unmapped and remapped meanwhile",
+				 0, 4 },
+	};
+	struct chains c = { .len = 64 * 1024 };
+	struct ksampler_stats st;
+	struct session s;
+	pthread_t racer;
+	char *area;
+	int err;
+
+	/* b far above a, with an unmapped gap after it */
+	area = mmap(NULL, 64ULL << 20, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	check(area != MAP_FAILED, "switch chains: reserve 64 MiB");
+	if (area == MAP_FAILED)
+		return;
+	c.a = mmap(area, c.len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	c.b = mmap(area + (32ULL << 20), c.len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	munmap(area + c.len, (32ULL << 20) - c.len);
+	munmap(area + (32ULL << 20) + c.len, (32ULL << 20) - c.len);
+	c.ret = (uintptr_t)&chains_build + 16;
+	c.marker = (uintptr_t)chains_at(c.a, 0);
+	for (int shape = 0; shape < CHAIN_MAX; shape++) {
+		chains_build(&c, shape);
+		c.samples = c.flagged = c.max_frames = c.switched = 0;
+		c.want = shapes[shape].flag;
+		err = session_start_on(&s, getpid(), 2000, 64, 0);
+		if (err) {
+			check(0, "switch chains: session (%s)", strerror(-err));
+			break;
+		}
+		atomic_store(&c.stop, false);
+		if (shape == CHAIN_RACE)
+			pthread_create(&racer, NULL, chains_racer, &c);
+		for (int i = 0; i < 40 && c.samples < 200; i++) {
+			burn_with_bp(c.marker, 20000000);
+			ring_set__drain(s.rings, chains_record, &c);
+		}
+		if (shape == CHAIN_RACE) {
+			atomic_store(&c.stop, true);
+			pthread_join(racer, NULL);
+		}
+		kdev__stop(s.dev);
+		ring_set__drain(s.rings, chains_record, &c);
+		check(c.samples >= 20 && (!c.want || c.flagged == c.samples) &&
+		      c.switched == c.samples && c.max_frames <= shapes[shape].most,
+		      "switch chains: %s: %lu of %lu walks end flagged for it, all after a switch (%lu), at most %lu frames (%lu)",
+		      shapes[shape].what, c.flagged, c.samples, c.switched,
+		      shapes[shape].most, c.max_frames);
+		err = kdev__stats(s.dev, KSAMPLER_STATS_ALL_CPUS, &st);
+		check(!err && st.unwind_stopped == st.unwind_fault + st.unwind_bad_frame +
+		      st.unwind_loop + st.unwind_switch_limit &&
+		      st.stack_switched >= c.switched,
+		      "switch chains: %s: the stats split %llu stopped walks by reason, %llu crossed a switch",
+		      shapes[shape].what, (unsigned long long)st.unwind_stopped,
+		      (unsigned long long)st.stack_switched);
+		check_invariant("switch chains", &s);
+		session_close(&s);
+	}
+	munmap(c.a, c.len);
+	munmap(c.b, c.len);
+}
+
 /*
  * What closing a configured session costs: on PREEMPT_RT every
  * irq_work_sync() waits for an RCU grace period, and there used to be
@@ -979,6 +1157,7 @@ static const struct {
 	{ "lock-order", scenario_lock_order },
 	{ "cpu-status", scenario_cpu_status },
 	{ "close-time", scenario_close_time },
+	{ "switch-chains", scenario_switch_chains },
 };
 
 int main(int argc, char **argv)
