@@ -12,6 +12,17 @@
 #include <linux/types.h>
 
 /*
+ * A switch is rare beside a step up one stack: its judge stays out of the
+ * walk's loop, so that the common frame's code and registers are what
+ * they were before switches were followed.
+ */
+#ifdef __KERNEL__
+#define ks_unwind_cold	__maybe_unused noinline __cold
+#else
+#define ks_unwind_cold	__attribute__((__unused__, __noinline__, __cold__))
+#endif
+
+/*
  * Each read of user memory has a fixed cost (opening a user-access
  * section, a fault handler on standby) well above that of loading a few
  * dozen more words, so the walk reads a window of stack at a time and
@@ -100,8 +111,9 @@ hit:
  * intervals and no frame address is ever walked twice: the walk cannot
  * loop, whatever the stack holds. Return: 0 or a KS_UNWIND_* reason.
  */
-static inline __u32 ks_unwind_switch(struct ks_unwind_window *w, __u64 lo,
-				     __u64 hi, __u64 to, __u64 *ceiling)
+static ks_unwind_cold __u32 ks_unwind_switch(struct ks_unwind_window *w,
+					      __u64 lo, __u64 hi, __u64 to,
+					      __u64 *ceiling)
 {
 	__u64 above = ~0ULL;
 	__u32 i;

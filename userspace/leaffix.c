@@ -9,8 +9,9 @@
 struct leaffix {
 	struct symbolizer *sym;
 	/*
-	 * (pid, pc) -> SP delta + 1, or 0 for "not Go": samples repeat
-	 * their leaf PCs, and the table walk is the costly part.
+	 * (pid, pc) -> SP delta + 1 (| LEAFFIX_NATIVE outside Go), or 0 for
+	 * "unknown": samples repeat their leaf PCs, and the table walk is
+	 * the costly part.
 	 */
 	struct hashmap *deltas;
 	struct leaffix_stats stats;
@@ -65,38 +66,78 @@ void leaffix__free(struct leaffix *lf)
 	free(lf);
 }
 
-/* The SP delta at @pc of @s's process: 0, or -ENOENT when not Go. */
+#define LEAFFIX_NATIVE	(1ULL << 62)
+
+/*
+ * The SP delta at @pc of @s's process, from Go's tables, else (@native
+ * set) from the frame-pointer prologue or epilogue of other code: 0, or
+ * -ENOENT when neither can tell.
+ */
 static int leaffix_delta(struct leaffix *lf, const struct sample *s,
-			 uint64_t pc, int64_t *delta)
+			 uint64_t pc, int64_t *delta, bool *native)
 {
 	uint64_t key[2] = { (uint64_t)s->pid << 16 | s->exec_gen, pc }, *slot;
 	int err;
 
 	slot = hashmap__find(lf->deltas, key, sizeof(key));
 	if (!slot) {
+		*native = false;
 		err = symbolizer__sp_delta(lf->sym, (int)s->pid, s->exec_gen, pc,
 					   delta);
+		if (err) {
+			*native = true;
+			err = symbolizer__fp_delta(lf->sym, (int)s->pid,
+						   s->exec_gen, pc, delta);
+		}
 		/* a full map only costs the cache, never the answer */
-		slot = hashmap__add(lf->deltas, key, sizeof(key),
-				    err ? 0 : (uint64_t)*delta + 1, NULL);
+		hashmap__add(lf->deltas, key, sizeof(key),
+			     err ? 0 : ((uint64_t)*delta + 1) |
+				       (*native ? LEAFFIX_NATIVE : 0), NULL);
 		return err;
 	}
 	if (!*slot)
 		return -ENOENT;
-	*delta = (int64_t)(*slot - 1);
+	*native = *slot & LEAFFIX_NATIVE;
+	*delta = (int64_t)((*slot & ~LEAFFIX_NATIVE) - 1);
 	return 0;
+}
+
+/*
+ * Whether @word, the word at SP, is a return address: into Go code for a
+ * Go leaf (the tables say so), into any code of the process otherwise.
+ */
+static bool leaffix_believe(struct leaffix *lf, const struct sample *s,
+			    uint64_t word, bool native)
+{
+	struct frame_info f;
+	int64_t delta;
+	bool native_word;
+
+	if (!word)
+		return false;
+	if (!leaffix_delta(lf, s, word - 1, &delta, &native_word) &&
+	    !native_word)
+		return true;		/* into Go code */
+	if (!native)
+		return false;
+	symbolizer__resolve(lf->sym, (int)s->pid, s->exec_gen, word - 1, &f);
+	return f.map && f.nr_frames;
 }
 
 void leaffix__apply(struct leaffix *lf, struct sample *s, __u64 *buf)
 {
 	uint16_t n = s->nr_frames;
 	int64_t delta;
+	bool native;
 
 	/* 32-bit processes lay their frames out otherwise */
 	if (!n || (s->flags & KSAMPLER_SAMPLE_COMPAT) ||
-	    leaffix_delta(lf, s, s->ips[0], &delta))
+	    leaffix_delta(lf, s, s->ips[0], &delta, &native))
 		return;
-	lf->stats.go_leaves++;
+	if (native)
+		lf->stats.native_leaves++;
+	else
+		lf->stats.go_leaves++;
 	switch (leaffix_judge(s, delta)) {
 	case LEAFFIX_FRAMED:
 		return;
@@ -104,8 +145,7 @@ void leaffix__apply(struct leaffix *lf, struct sample *s, __u64 *buf)
 		lf->stats.unrepairable++;
 		return;
 	case LEAFFIX_INSERT:
-		/* only a return address into Go code is believed */
-		if (s->sp_word && !leaffix_delta(lf, s, s->sp_word - 1, &delta))
+		if (leaffix_believe(lf, s, s->sp_word, native))
 			break;
 		lf->stats.unrepairable++;
 		return;
@@ -119,7 +159,10 @@ void leaffix__apply(struct leaffix *lf, struct sample *s, __u64 *buf)
 	memcpy(buf + 2, s->ips + 1, (size_t)(n - 1) * sizeof(*buf));
 	s->ips = buf;
 	s->nr_frames = n + 1;
-	lf->stats.repaired++;
+	if (native)
+		lf->stats.native_repaired++;
+	else
+		lf->stats.repaired++;
 }
 
 const struct leaffix_stats *leaffix__stats(const struct leaffix *lf)

@@ -12,6 +12,11 @@
  * becomes frame 1. Inside a prologue past its first push, the return
  * address is deeper in the stack than the module records: those samples
  * are counted as unrepairable and left as they are.
+ *
+ * Other code (the vdso, which Go calls on every time.Now(); C built with
+ * frame pointers) has no such table, but its own prologue and epilogue
+ * say the same at the three points that matter: delta 0 at its first
+ * instruction and at a ret, 8 just after push %rbp (symfile__fp_delta()).
  */
 #ifndef PROFCTL_LEAFFIX_H
 #define PROFCTL_LEAFFIX_H
@@ -35,8 +40,11 @@ enum leaffix_verdict leaffix_judge(const struct sample *s, int64_t sp_delta);
 
 struct leaffix_stats {
 	uint64_t go_leaves;	/* samples whose leaf is Go code */
-	uint64_t repaired;
-	uint64_t unrepairable;
+	uint64_t repaired;	/* ... whose caller was restored */
+	uint64_t unrepairable;	/* Go or not, whose caller is missing */
+	uint64_t native_leaves;	/* samples at the entry, push %rbp or ret
+				 * of other code (the vdso, C) */
+	uint64_t native_repaired;
 };
 
 struct leaffix;

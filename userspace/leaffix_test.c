@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "fake_proc_test.h"
+#include "fp_probe_test.h"
 #include "leaffix.h"
 #include "objfile.h"
 
@@ -101,6 +102,60 @@ static void test_stack_switched_after_the_prologue(void **state)
 	/* at delta 0 the return address is still the word at SP */
 	s = leaf_sample(g0_sp, goroutine_bp, true);
 	assert_int_equal(leaffix_judge(&s, 0), LEAFFIX_INSERT);
+}
+
+/*
+ * A leaf outside Go, in the epilogue of a function with a frame pointer
+ * (the vdso's clock_gettime, sampled after its pop %rbp): the word at SP
+ * is the caller, as for a frameless Go leaf. This process is the target.
+ */
+static void test_repairs_a_native_leaf(void **state)
+{
+	struct symbolizer *sym = symbolizer__new("/proc");
+	uint64_t ret = (uint64_t)(uintptr_t)&leaf_sample + 8;
+	__u64 walked[2], buf[KSAMPLER_MAX_FRAMES];
+	struct leaffix *lf;
+	struct sample s;
+
+	(void)state;
+	assert_int_equal(symbolizer__add_pid(sym, getpid()), 0);
+	lf = leaffix__new(sym);
+	walked[0] = (uint64_t)(uintptr_t)&fp_probe + 10;
+	walked[1] = 0x401001;
+	s = leaf_sample(SP, CALLER_BP, true);
+	s.pid = (uint32_t)getpid();
+	s.ips = walked;
+	s.sp_word = ret;
+	leaffix__apply(lf, &s, buf);
+	assert_int_equal(s.nr_frames, 3);
+	assert_int_equal(s.ips[1], ret);
+
+	/* in the body the frame is set up: nothing to do, nothing counted */
+	walked[0] = (uint64_t)(uintptr_t)&fp_probe + 8;
+	s = leaf_sample(SP, CALLER_BP, true);
+	s.pid = (uint32_t)getpid();
+	s.ips = walked;
+	s.sp_word = ret;
+	leaffix__apply(lf, &s, buf);
+	assert_int_equal(s.nr_frames, 2);
+
+	/* after push %rbp the caller is deeper than the module looked */
+	walked[0] = (uint64_t)(uintptr_t)&fp_probe_plain + 1;
+	leaffix__apply(lf, &s, buf);
+	assert_int_equal(s.nr_frames, 2);
+
+	/* at the entry, a word at SP in no code is not believed */
+	walked[0] = (uint64_t)(uintptr_t)&fp_probe_plain;
+	s.sp_word = 0x1234;
+	leaffix__apply(lf, &s, buf);
+	assert_int_equal(s.nr_frames, 2);
+
+	assert_int_equal(leaffix__stats(lf)->native_leaves, 3);
+	assert_int_equal(leaffix__stats(lf)->native_repaired, 1);
+	assert_int_equal(leaffix__stats(lf)->unrepairable, 2);
+	assert_int_equal(leaffix__stats(lf)->go_leaves, 0);
+	leaffix__free(lf);
+	symbolizer__free(sym);
 }
 
 static void test_repairs_a_real_go_leaf(void **state)
@@ -198,6 +253,7 @@ int main(void)
 		cmocka_unit_test(test_epilogue_after_pop),
 		cmocka_unit_test(test_stack_switched_after_the_prologue),
 		cmocka_unit_test(test_repairs_a_real_go_leaf),
+		cmocka_unit_test(test_repairs_a_native_leaf),
 	};
 
 	return cmocka_run_group_tests_name("leaffix", tests, NULL, NULL);

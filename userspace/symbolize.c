@@ -514,18 +514,32 @@ int symbolizer__resolve(struct symbolizer *sym, int pid, uint16_t gen,
 	return 0;
 }
 
-int symbolizer__sp_delta(struct symbolizer *sym, int pid, uint16_t gen,
-			 uint64_t addr, int64_t *delta)
+/* The file holding @addr of @pid and the address in it, or NULL. */
+static struct symfile *sym_file_at(struct symbolizer *sym, int pid,
+				   uint16_t gen, uint64_t addr, uint64_t *vaddr)
 {
 	struct sym_proc *p = sym_proc_find(sym, pid, gen);
 	const struct map_entry *map;
-	struct symfile *file;
-	uint64_t vaddr;
 
-	file = p ? sym_locate(sym, p, addr, &map, &vaddr) : NULL;
-	if (!file)
-		return -ENOENT;
-	return symfile__sp_delta(file, vaddr, delta);
+	return p ? sym_locate(sym, p, addr, &map, vaddr) : NULL;
+}
+
+int symbolizer__sp_delta(struct symbolizer *sym, int pid, uint16_t gen,
+			 uint64_t addr, int64_t *delta)
+{
+	uint64_t vaddr;
+	struct symfile *file = sym_file_at(sym, pid, gen, addr, &vaddr);
+
+	return file ? symfile__sp_delta(file, vaddr, delta) : -ENOENT;
+}
+
+int symbolizer__fp_delta(struct symbolizer *sym, int pid, uint16_t gen,
+			 uint64_t addr, int64_t *delta)
+{
+	uint64_t vaddr;
+	struct symfile *file = sym_file_at(sym, pid, gen, addr, &vaddr);
+
+	return file ? symfile__fp_delta(file, vaddr, delta) : -ENOENT;
 }
 
 void symbolizer__for_each_problem(const struct symbolizer *sym,

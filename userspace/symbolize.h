@@ -73,6 +73,13 @@ int symbolizer__sp_delta(struct symbolizer *sym, int pid, uint16_t gen,
 			 uint64_t addr, int64_t *delta);
 
 /*
+ * Outside Go code, the same where the frame-pointer convention makes it
+ * certain (symfile__fp_delta()): 0, or -ENOENT.
+ */
+int symbolizer__fp_delta(struct symbolizer *sym, int pid, uint16_t gen,
+			 uint64_t addr, int64_t *delta);
+
+/*
  * Calls @fn for each file that could be read only in part (a Go binary
  * whose symbol table is missing or corrupt), with the reason (-errno).
  */

@@ -4,6 +4,7 @@
  * a target: its own code (a PIE), libc (.dynsym) and the vdso (no file;
  * read from memory).
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <setjmp.h>
@@ -17,6 +18,7 @@
 #include <cmocka.h>
 
 #include "fake_proc_test.h"
+#include "fp_probe_test.h"
 #include "objfile.h"
 #include "symbolize.h"
 
@@ -74,6 +76,56 @@ static void test_vdso_from_memory(void **state)
 		named = f.nr_frames && strstr(f.frames[0].function, "clock_gettime");
 	}
 	assert_true(named);
+	symbolizer__free(sym);
+}
+
+
+static int fp_delta_at(struct symbolizer *sym, void (*fn)(void), int off)
+{
+	int64_t delta = -1;
+	int err = symbolizer__fp_delta(sym, getpid(), 0,
+				       (uint64_t)(uintptr_t)fn + off, &delta);
+
+	return err ? err : (int)delta;
+}
+
+/*
+ * Outside Go, SP's distance from its entry value where the code makes it
+ * certain: 0 at the entry and in the epilogue after the frame is gone, 8
+ * after push %rbp; unknown in the body. The vdso's own functions too.
+ */
+static void test_fp_delta_from_the_code(void **state)
+{
+	uint64_t base = getauxval(AT_SYSINFO_EHDR), addr;
+	struct symbolizer *sym = self();
+	struct frame_info f;
+	int64_t delta;
+	int entries = 0;
+
+	(void)state;
+	assert_int_equal(fp_delta_at(sym, fp_probe, 0), 0);
+	assert_int_equal(fp_delta_at(sym, fp_probe, 4), 0);
+	assert_int_equal(fp_delta_at(sym, fp_probe, 5), 8);
+	assert_int_equal(fp_delta_at(sym, fp_probe, 8), -ENOENT);
+	assert_int_equal(fp_delta_at(sym, fp_probe, 9), -ENOENT);
+	assert_int_equal(fp_delta_at(sym, fp_probe, 10), 0);
+	assert_int_equal(fp_delta_at(sym, fp_probe, 13), 0);
+	assert_int_equal(fp_delta_at(sym, fp_probe, 15), 0);
+	assert_int_equal(fp_delta_at(sym, fp_probe_plain, 0), 0);
+	assert_int_equal(fp_delta_at(sym, fp_probe_plain, 1), 8);
+	assert_int_equal(fp_delta_at(sym, fp_probe_plain, 4), -ENOENT);
+	assert_int_equal(fp_delta_at(sym, fp_probe_plain, 5), -ENOENT);
+	assert_int_equal(fp_delta_at(sym, fp_probe_plain, 6), 0);
+	/* in the vdso, each function's entry gives 0 */
+	for (addr = base; addr < base + 8192; addr++) {
+		symbolizer__resolve(sym, getpid(), 0, addr, &f);
+		if (f.nr_frames && strstr(f.frames[0].function, "clock_gettime") &&
+		    !symbolizer__fp_delta(sym, getpid(), 0, addr, &delta) &&
+		    delta == 0 && (addr == base ||
+				   symbolizer__fp_delta(sym, getpid(), 0, addr - 1, &delta)))
+			entries++;
+	}
+	assert_true(entries >= 1);
 	symbolizer__free(sym);
 }
 
@@ -183,6 +235,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_own_code_and_libc),
 		cmocka_unit_test(test_vdso_from_memory),
+		cmocka_unit_test(test_fp_delta_from_the_code),
 		cmocka_unit_test(test_new_generation_reads_again),
 		cmocka_unit_test(test_exec_seen_out_of_order),
 	};

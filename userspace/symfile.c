@@ -136,6 +136,66 @@ int symfile__sp_delta(const struct symfile *sf, uint64_t vaddr,
 	return gopclntab__sp_delta(sf->go, vaddr, delta) ? -ENOENT : 0;
 }
 
+/*
+ * The length of the register-clearing instruction at @p (xor of a 32-bit
+ * register with itself or another, as -fzero-call-used-regs puts between
+ * an epilogue's pop %rbp and its ret, in the vdso among others), or 0.
+ */
+static size_t symfile_clear_len(const uint8_t *p)
+{
+	size_t rex = (p[0] & 0xf0) == 0x40;
+
+	if ((p[rex] == 0x31 || p[rex] == 0x33) && p[rex + 1] >= 0xc0)
+		return rex + 2;
+	return 0;
+}
+
+/* Instructions looked at between a sampled PC and the ret it is before. */
+#define SYMFILE_EPILOGUE_MAX	8
+
+int symfile__fp_delta(const struct symfile *sf, uint64_t vaddr,
+		      int64_t *delta)
+{
+	static const uint8_t endbr64[] = { 0xf3, 0x0f, 0x1e, 0xfa };
+	const uint8_t *code = NULL;
+	uint64_t start, off, entry = 0;
+	size_t i, len;
+
+	if ((sf->go && vaddr >= sf->go_start && vaddr < sf->go_end) ||
+	    !objfile__symbol(sf->obj, vaddr, &start))
+		return -ENOENT;
+	off = vaddr - start;
+	/* the function's bytes up to a few instructions past the sampled one */
+	for (len = off + 3 * SYMFILE_EPILOGUE_MAX + 2; len > off; len--) {
+		code = objfile__bytes(sf->obj, start, len);
+		if (code)
+			break;
+	}
+	if (!code || len < off + 2)
+		return -ENOENT;
+	if (off >= sizeof(endbr64) && !memcmp(code, endbr64, sizeof(endbr64)))
+		entry = sizeof(endbr64);
+	if (off <= entry) {
+		*delta = 0;
+		return 0;
+	}
+	if (off == entry + 1 && code[entry] == 0x55) {		/* push %rbp */
+		*delta = 8;
+		return 0;
+	}
+	/* at a ret, or at register clearing before one: the frame is gone */
+	for (i = 0; i < SYMFILE_EPILOGUE_MAX && off + 3 <= len; i++) {
+		if (code[off] == 0xc3 || (code[off] == 0xf3 && code[off + 1] == 0xc3)) {
+			*delta = 0;
+			return 0;
+		}
+		if (!symfile_clear_len(code + off))
+			break;
+		off += symfile_clear_len(code + off);
+	}
+	return -ENOENT;
+}
+
 void symfile__caps(const struct symfile *sf, struct symfile_caps *caps)
 {
 	caps->functions = sf->go || objfile__has_symbols(sf->obj);

@@ -58,6 +58,16 @@ int symfile__lookup(struct symfile *sf, uint64_t vaddr,
 int symfile__sp_delta(const struct symfile *sf, uint64_t vaddr,
 		      int64_t *delta);
 
+/*
+ * Outside Go code, the same distance where the frame-pointer convention
+ * makes it certain from the code itself: 0 at a function's first
+ * instruction (after its endbr64) and at a ret, 8 just after its
+ * push %rbp. 0, or -ENOENT elsewhere (the frame is set up, or the
+ * function keeps none) and in Go code.
+ */
+int symfile__fp_delta(const struct symfile *sf, uint64_t vaddr,
+		      int64_t *delta);
+
 /* What lookups give: pprof's mapping flags. */
 struct symfile_caps {
 	bool functions, filenames, line_numbers, inline_frames;

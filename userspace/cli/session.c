@@ -266,10 +266,12 @@ static void session_summary(struct session *s, const struct ksampler_stats *st)
 			(uint64_t)st->truncated, (uint64_t)st->unwind_fault,
 			(uint64_t)st->unwind_bad_frame, (uint64_t)st->unwind_loop,
 			(uint64_t)st->unwind_switch_limit);
-	if (lf->go_leaves)
+	if (lf->go_leaves || lf->native_leaves)
 		fprintf(stderr, "profctl: Go leaf fix-up: %" PRIu64 " of %" PRIu64
-			" samples in Go code had their frameless leaf's caller restored, %" PRIu64 " could not be\n",
-			lf->repaired, lf->go_leaves, lf->unrepairable);
+			" samples in Go code had their frameless leaf's caller restored, and %" PRIu64
+			" of %" PRIu64 " at the entry or return of other code (vdso, C); %" PRIu64 " could not be\n",
+			lf->repaired, lf->go_leaves, lf->native_repaired,
+			lf->native_leaves, lf->unrepairable);
 	symbolizer__for_each_problem(s->sym, session_report_problem, NULL);
 }
 
