@@ -199,8 +199,8 @@ struct ksampler_target {
  * @throttled:		times the kernel throttled the event for taking too
  *			much CPU; samples it suppressed never fired
  * @truncated:		written samples whose stack hit max_frames
- * @unwind_stopped:	written samples whose walk stopped at an unreadable
- *			or invalid frame
+ * @unwind_stopped:	written samples whose walk stopped early for any
+ *			reason but max_frames (the sum of the four below)
  * @handler_ns:		time spent in the handler, all interrupts included
  * @lost_records:	LOST records written (losses reported in-band)
  * @counted:		interrupts on a target that KSAMPLER_CONFIG_COUNT_ONLY
