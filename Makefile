@@ -53,7 +53,15 @@ HOST_BINS := $(patsubst tests/host/%.c,$(BUILD)/tests/host/%,$(wildcard tests/ho
 
 GO_WORKLOADS := $(patsubst tests/workloads/%/main.go,$(BUILD)/workloads/%,$(wildcard tests/workloads/*/main.go)) \
 	$(BUILD)/workloads/cpusplit-pie $(BUILD)/workloads/cpusplit-pie-stripped
-C_WORKLOADS := $(BUILD)/workloads/cburn $(BUILD)/workloads/churn
+C_WORKLOADS := $(BUILD)/workloads/cburn $(BUILD)/workloads/churn $(BUILD)/workloads/cshlib
+# The stack-switch programs of the fidelity corpus (tests/vm/fidelity.sh)
+# again with the newest Go Debian has, whose runtime keeps its frame
+# pointers otherwise (since 1.21 systemstack has a frame of its own and
+# morestack ends the chain); only when it is installed (bookworm-backports).
+GO123 := $(wildcard /usr/lib/go-1.23/bin/go)
+ifneq ($(GO123),)
+GO_WORKLOADS += $(patsubst %,$(BUILD)/workloads/%-go1.23,timenow cgocall allocgc stackgrow)
+endif
 
 .PHONY: all module profctl modules-all test check demo clean unit-tests workloads bench torture \
 	debug-kernel \
@@ -135,6 +143,18 @@ $(BUILD)/workloads/cpusplit-pie-stripped: tests/workloads/cpusplit/main.go tests
 	@mkdir -p $(@D)
 	cd tests/workloads/cpusplit && GOFLAGS=-mod=mod go build -buildmode=pie -ldflags='-s -w' -o $(CURDIR)/$@ .
 
+# cgo with the frame-pointer flags of its #cgo CFLAGS line, which cgo's
+# allow-list lacks (-mno-omit-leaf-frame-pointer).
+CGO_ENV := CGO_ENABLED=1 CGO_CFLAGS_ALLOW=-mno-omit-leaf-frame-pointer
+
+$(BUILD)/workloads/cgocall: tests/workloads/cgocall/main.go tests/workloads/cgocall/go.mod
+	@mkdir -p $(@D)
+	cd tests/workloads/cgocall && $(CGO_ENV) GOFLAGS=-mod=mod go build -o $(CURDIR)/$@ .
+
+$(BUILD)/workloads/%-go1.23: tests/workloads/%/main.go tests/workloads/%/go.mod
+	@mkdir -p $(@D)
+	cd tests/workloads/$* && $(CGO_ENV) GOFLAGS=-mod=mod GOTOOLCHAIN=local $(GO123) build -o $(CURDIR)/$@ .
+
 # C workloads: a frame in every function, leaves included (GCC 12 omits leaf
 # frames at -O1 even with -mno-omit-leaf-frame-pointer), symbols kept.
 $(BUILD)/workloads/cburn: tests/workloads/cburn/cburn.c
@@ -145,13 +165,28 @@ $(BUILD)/workloads/churn: tests/workloads/churn/churn.c
 	@mkdir -p $(@D)
 	$(CC) -O0 -fno-omit-frame-pointer -pthread -o $@ $<
 
+# A C program and its own shared library, both -O1 with frame pointers
+# (neither designed function is a leaf, for GCC 12's sake); the program
+# finds the library next to itself ($$ORIGIN).
+CSHLIB_CFLAGS := -O1 -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -Wall -Wextra -Werror
+
+$(BUILD)/workloads/libcshlib_hot.so: tests/workloads/cshlib/cshlib_hot.c tests/workloads/cshlib/cshlib.h
+	@mkdir -p $(@D)
+	$(CC) $(CSHLIB_CFLAGS) -fPIC -shared -o $@ $<
+
+$(BUILD)/workloads/cshlib: tests/workloads/cshlib/cshlib.c tests/workloads/cshlib/cshlib.h \
+		$(BUILD)/workloads/libcshlib_hot.so
+	@mkdir -p $(@D)
+	$(CC) $(CSHLIB_CFLAGS) -o $@ $< -L$(BUILD)/workloads -lcshlib_hot -Wl,-rpath,'$$ORIGIN'
+
 # Test helpers that run on the host.
 $(BUILD)/tests/host/%: tests/host/%.c $(BUILD)/libprofctl.a $(BUILD)/.flags
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Iuserspace $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libprofctl.a $(LDLIBS)
 
-# Benchmark drivers (bench/*.c), run in the guest.
-$(BUILD)/bench/%: bench/%.c $(BUILD)/libprofctl.a $(BUILD)/.flags
+# Benchmark drivers (bench/*.c), run in the guest; micro.c compiles the
+# module's walk and ring cores.
+$(BUILD)/bench/%: bench/%.c kmod/unwind_core.h kmod/ring_core.h $(BUILD)/libprofctl.a $(BUILD)/.flags
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Iuserspace $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libprofctl.a $(LDLIBS)
 

@@ -7,6 +7,7 @@
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/tests/lib/tap.sh"
 . "$root/tests/lib/pprof.sh"
+. "$root/tests/lib/fidelity.sh"
 cd "$root" || exit 1
 
 # check_profiles FLAVOUR DIR: the designed CPU split of each workload
@@ -92,6 +93,9 @@ check_profiles() {
 			tap_not_ok "$f: the $p profile is a valid CPU profile"
 		fi
 	done
+	# the stack fidelity corpus (tests/vm/fidelity.sh): designed splits,
+	# against perf record -g in the same boot, and whole stacks
+	check_fidelity "$f" "$dir"
 }
 
 # check_profiles_valid FLAVOUR DIR: on the debug kernel, lockdep and KASAN

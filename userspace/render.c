@@ -87,38 +87,58 @@ static bool render_is_root(const struct frame_info *f)
 	return false;
 }
 
+/*
+ * C's main: its caller is the C library's start code, the main thread's
+ * root, which a libc without symbols (Debian's ships none) cannot name,
+ * and which keeps no frame pointer: what the chain holds past it is not
+ * a frame.
+ */
+static bool render_is_c_main(const struct frame_info *f)
+{
+	return f->nr_frames && !strcmp(f->frames[f->nr_frames - 1].function, "main");
+}
+
 /* What a location's id carries beside it, in the caches. */
 #define RENDER_DROP_ROOT	(1ULL << 63)	/* a root pprof leaves out */
 #define RENDER_ROOT		(1ULL << 62)	/* a thread's root */
 #define RENDER_NOT_CODE		(1ULL << 61)	/* in no code mapping */
-#define RENDER_FLAGS		(RENDER_DROP_ROOT | RENDER_ROOT | RENDER_NOT_CODE)
+#define RENDER_C_MAIN		(1ULL << 60)	/* C's main */
+#define RENDER_FLAGS		(RENDER_DROP_ROOT | RENDER_ROOT | RENDER_NOT_CODE | \
+				 RENDER_C_MAIN)
 
 static uint64_t render_flags(const struct frame_info *f)
 {
 	return (render_is_dropped_root(f) ? RENDER_DROP_ROOT : 0) |
 	       (render_is_root(f) ? RENDER_ROOT : 0) |
+	       (render_is_c_main(f) ? RENDER_C_MAIN : 0) |
 	       (f->map ? 0 : RENDER_NOT_CODE);
 }
 
 /*
  * How much of a stack to keep, given each frame's RENDER_* flags: up to
- * its thread's root (which completes it), else up to the first return
- * address outside code when the leaf's process has known code (which
- * stops it: SAMPLE_STOP_NOT_CODE). Counts the stack in @stats.
+ * its thread's root, or C's main and the start code that called it
+ * (either completes it), else up to the first return address outside
+ * code when the leaf's process has known code (which stops it:
+ * SAMPLE_STOP_NOT_CODE). Counts the stack in @stats.
  */
 static uint32_t render_trim(const uint64_t *flags, const struct stack_entry *e,
 			    uint16_t *stop, struct render_stats *stats)
 {
-	bool known = !(flags[0] & RENDER_NOT_CODE);
+	bool known = !(flags[0] & RENDER_NOT_CODE), root = false;
 	uint32_t i, n = e->nr_frames;
 
 	*stop = e->stop;
 	for (i = 0; i < n; i++) {
 		uint64_t fl = flags[i];
 
-		if (fl & RENDER_ROOT) {
+		if (fl & (RENDER_ROOT | RENDER_C_MAIN)) {
+			/* and main's caller, unless it is no code at all */
+			if ((fl & RENDER_C_MAIN) && i + 1 < n &&
+			    !(known && (flags[i + 1] & RENDER_NOT_CODE)))
+				i++;
 			n = i + 1;
 			*stop = SAMPLE_STOP_NONE;
+			root = true;
 			break;
 		}
 		if (i && known && (fl & RENDER_NOT_CODE)) {
@@ -131,7 +151,7 @@ static uint32_t render_trim(const uint64_t *flags, const struct stack_entry *e,
 		stats->samples += e->count;
 		if (*stop)
 			stats->stopped[*stop] += e->count;
-		else if (flags[n - 1] & RENDER_ROOT)
+		else if (root)
 			stats->roots += e->count;
 	}
 	return n;

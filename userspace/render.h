@@ -38,7 +38,8 @@ struct render_stats {
 	uint64_t samples;		/* stacks' samples, losses not included */
 	uint64_t roots;			/* whose outermost frame is a thread's
 					 * root: runtime.goexit, runtime.mstart,
-					 * _start, clone, clone3, start_thread */
+					 * _start, clone, clone3, start_thread,
+					 * or the caller of C's main */
 	uint64_t stopped[SAMPLE_STOP_MAX];	/* by reason; [0] unused */
 };
 

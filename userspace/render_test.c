@@ -187,6 +187,7 @@ static size_t max_depth(const Perftools__Profiles__Profile *p)
 }
 
 extern void _start(void);
+int main(void);
 
 /*
  * This process as the target: its own code resolves. A walk the module
@@ -203,6 +204,9 @@ static void test_stopped_walks_say_why(void **state)
 	const uint64_t looped[] = { leaf, ret };
 	const uint64_t rooted[] = { leaf, ret, start, ret, ret };
 	const uint64_t astray[] = { leaf, ret, 0x1234, ret };
+	/* C's main, called by libc's start code, then no frame at all */
+	const uint64_t from_main[] = { leaf, (uint64_t)(uintptr_t)&main + 8,
+				       (uint64_t)(uintptr_t)&getpid + 4, 0x5a5a5a5a5a50 };
 	struct stack_table *t = stack_table__new(1 << 20);
 	struct symbolizer *sym = symbolizer__new("/proc");
 	struct render_stats st = { 0 };
@@ -220,6 +224,7 @@ static void test_stopped_walks_say_why(void **state)
 	add_stack(t, looped, 2, KSAMPLER_SAMPLE_LOOP | KSAMPLER_SAMPLE_SWITCHED, 4);
 	add_stack(t, rooted, 5, KSAMPLER_SAMPLE_BAD_FRAME, 3);
 	add_stack(t, astray, 4, 0, 2);
+	add_stack(t, from_main, 4, KSAMPLER_SAMPLE_BAD_FRAME, 6);
 	fd = mkstemp(path);
 	assert_int_equal(render_pprof(t, sym, &rp, fd), 0);
 	close(fd);
@@ -230,11 +235,12 @@ static void test_stopped_walks_say_why(void **state)
 	assert_int_equal(count_roots(p, "[unwind stopped: loop]"), 4);
 	assert_int_equal(count_roots(p, "_start"), 3);
 	assert_int_equal(count_roots(p, "[unwind stopped: return address outside code]"), 2);
+	assert_int_equal(count_roots(p, "getpid"), 6);
 	/* truncated: 3 frames + its root; _start's stack cut after it */
 	assert_int_equal(max_depth(p), 4);
 	perftools__profiles__profile__free_unpacked(p, NULL);
-	assert_int_equal(st.samples, 14);
-	assert_int_equal(st.roots, 3);
+	assert_int_equal(st.samples, 20);
+	assert_int_equal(st.roots, 3 + 6);
 	assert_int_equal(st.stopped[SAMPLE_STOP_TRUNCATED], 5);
 	assert_int_equal(st.stopped[SAMPLE_STOP_LOOP], 4);
 	assert_int_equal(st.stopped[SAMPLE_STOP_NOT_CODE], 2);

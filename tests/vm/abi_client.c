@@ -62,8 +62,9 @@ static void test_get_version(int fd)
 	check(v.page_size == (unsigned int)getpagesize(), "page size %u",
 	      v.page_size);
 	check(v.features == (KSAMPLER_FEAT_SAMPLING | KSAMPLER_FEAT_EXEC_GEN |
-			    KSAMPLER_FEAT_LIVE_STATS | KSAMPLER_FEAT_CPU_STATUS),
-	      "features are exactly SAMPLING | EXEC_GEN | LIVE_STATS | CPU_STATUS (0x%llx)",
+			    KSAMPLER_FEAT_LIVE_STATS | KSAMPLER_FEAT_CPU_STATUS |
+			    KSAMPLER_FEAT_STACK_SWITCH),
+	      "features are exactly SAMPLING | EXEC_GEN | LIVE_STATS | CPU_STATUS | STACK_SWITCH (0x%llx)",
 	      (unsigned long long)v.features);
 	check(memchr(v.module_version, 0, sizeof(v.module_version)) &&
 	      v.module_version[0] != 0,

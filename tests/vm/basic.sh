@@ -47,6 +47,9 @@ tap_include "sampler:" "$root/build/tests/vm/sampler_test" \
 
 # profctl start end to end (profiles checked on the host by vm.t).
 tap_include "profctl:" "$root/tests/vm/profctl.sh"
+# The stack fidelity corpus (issue 18): profctl beside perf record -g on
+# the same pids (profiles checked on the host by tests/lib/fidelity.sh).
+tap_include "fidelity:" "$root/tests/vm/fidelity.sh"
 
 # Hostile input: random ioctls, sizes, pointers, orders, mmaps, reads
 # (the kernel log is checked by vm-run: no oops, BUG or WARNING).

@@ -1,0 +1,3 @@
+module ksampler.test/allocgc
+
+go 1.15

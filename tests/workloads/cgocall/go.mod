@@ -1,0 +1,3 @@
+module ksampler.test/cgocall
+
+go 1.15

@@ -1,0 +1,3 @@
+module ksampler.test/recurse
+
+go 1.15

@@ -1,0 +1,3 @@
+module ksampler.test/stackgrow
+
+go 1.15

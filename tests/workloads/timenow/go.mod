@@ -1,0 +1,3 @@
+module ksampler.test/timenow
+
+go 1.15
