@@ -61,6 +61,7 @@
 #include <ksampler_uapi.h>
 
 #include "../kmod/ring_core.h"
+#include "kshim.h"
 #include "../kmod/unwind_core.h"
 #include "render.h"
 #include "ring.h"

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * unwind_core.h - the user frame-pointer walk, free of kernel dependencies:
- * memory is read through a callback, so tests/unit builds this same source
- * into a userspace test against synthetic stacks.
+ * memory is read through a callback, so userspace/unwind_test.c builds this
+ * same source against synthetic stacks, and bench/micro.c times it
+ * (userspace/kshim.h gives it the kernel's annotations there).
  *
  * x86-64 frame: [fp] = caller's fp, [fp + 8] = return address.
  */
@@ -10,17 +11,6 @@
 #define _KSAMPLER_UNWIND_CORE_H
 
 #include <linux/types.h>
-
-/*
- * A switch is rare beside a step up one stack: its judge stays out of the
- * walk's loop, so that the common frame's code and registers are what
- * they were before switches were followed.
- */
-#ifdef __KERNEL__
-#define ks_unwind_cold	__maybe_unused noinline __cold
-#else
-#define ks_unwind_cold	__attribute__((__unused__, __noinline__, __cold__))
-#endif
 
 /*
  * Each read of user memory has a fixed cost (opening a user-access
@@ -109,11 +99,14 @@ hit:
  * (that is a loop); the lowest stretch above @to becomes the new ceiling,
  * which the walk up from @to may not reach. Stretches are thus disjoint
  * intervals and no frame address is ever walked twice: the walk cannot
- * loop, whatever the stack holds. Return: 0 or a KS_UNWIND_* reason.
+ * loop, whatever the stack holds. A switch is rare beside a step up one
+ * stack: this judge stays out of the walk's loop (noinline, cold), whose
+ * common frame keeps the code and registers it had before switches were
+ * followed. Return: 0 or a KS_UNWIND_* reason.
  */
-static ks_unwind_cold __u32 ks_unwind_switch(struct ks_unwind_window *w,
-					      __u64 lo, __u64 hi, __u64 to,
-					      __u64 *ceiling)
+static __maybe_unused noinline __cold
+__u32 ks_unwind_switch(struct ks_unwind_window *w, __u64 lo, __u64 hi,
+		       __u64 to, __u64 *ceiling)
 {
 	__u64 above = ~0ULL;
 	__u32 i;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "kshim.h"
 #include "../kmod/unwind_core.h"
 
 /* KSAMPLER_MAX_FRAMES, the leaf included */
