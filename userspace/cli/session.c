@@ -257,7 +257,10 @@ static void session_summary(struct session *s, const struct ksampler_stats *st)
 		ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
 		(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6,
 		s->bad_records ? ", some malformed records were skipped" : "");
-	if (st->written)
+	if (!(s->version.features & KSAMPLER_FEAT_STACK_SWITCH))
+		fprintf(stderr, "profctl: warning: the loaded module (ABI %u.%u) stops its walks at Go's stack switches (vdso calls, systemstack, cgo): load this release's module for whole stacks\n",
+			s->version.abi_major, s->version.abi_minor);
+	else if (st->written)
 		fprintf(stderr, "profctl: unwind: %" PRIu64 " of %" PRIu64
 			" walks crossed a stack switch; stopped in the module: truncated %" PRIu64
 			", unreadable frame %" PRIu64 ", bad frame pointer %" PRIu64
