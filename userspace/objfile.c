@@ -37,7 +37,13 @@ struct objfile {
 	struct objfile_reloc *relocs;	/* sorted by offset */
 	size_t nr_relocs;
 	Elf_Scn *symtab, *dynsym;
-	char build_id[2 * 64 + 1];	/* "" when none */
+	/*
+	 * "" when none. A GNU id is hex, two digits a byte (20 bytes from
+	 * ld's SHA-1); Go's is text, four 20-character parts and their
+	 * slashes (83). Either is kept whole or not at all: pprof matches
+	 * it exactly, and a cut one matches nothing.
+	 */
+	char build_id[256];
 	bool go_note;			/* it has a Go build id note */
 };
 
@@ -166,7 +172,10 @@ static void objfile_read_notes(struct objfile *obj, Elf_Data *data)
 		if (!gnu && obj->build_id[0])
 			continue;	/* a GNU id wins over Go's */
 		desc = (const unsigned char *)data->d_buf + desc_off;
-		for (i = 0; i < nh.n_descsz && 2 * i + 2 < sizeof(obj->build_id); i++) {
+		if ((gnu ? 2 * (size_t)nh.n_descsz : nh.n_descsz) >= sizeof(obj->build_id) ||
+		    (!gnu && memchr(desc, '\0', nh.n_descsz)))
+			continue;
+		for (i = 0; i < nh.n_descsz; i++) {
 			if (gnu)
 				snprintf(obj->build_id + 2 * i, 3, "%02x", desc[i]);
 			else
