@@ -55,6 +55,16 @@ tap_run "$profctl" start --pid 1 --device /nonexistent/ksampler
 tap_expect "start without the module: tells to modprobe, exit 1" 1 \
 	"ksampler module not loaded .*sudo modprobe ksampler"
 
+# -o that names a device or a directory: refused before sampling, and
+# left alone (root's "-o /dev/null" once replaced the device node)
+tap_run "$profctl" start --pid 1 -o /dev/null --device /nonexistent/ksampler
+tap_expect "start -o /dev/null: refused before sampling, exit 2" 2 \
+	"cannot write /dev/null: not a regular file .*- for standard output"
+tap_run "$profctl" record -a -o / --device /nonexistent/ksampler
+tap_expect "record -a -o /: a directory is refused, exit 2" 2 "cannot write /: not a regular file"
+[ -c /dev/null ] && tap_ok "/dev/null is still a character device" ||
+	tap_not_ok "/dev/null is still a character device"
+
 tap_run "$profctl" record
 tap_expect "record without -a: usage error, points to start" 2 "-a is required .*profctl start --pid"
 tap_run "$profctl" record -a --format svg

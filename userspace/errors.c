@@ -16,6 +16,8 @@ static const char *const profctl_error_text[] = {
 		"corrupt Go symbol table (pclntab)",
 	[PROFCTL_ERR_NO_PCLNTAB - PROFCTL_ERR_BASE] =
 		"Go binary without a readable symbol table (pclntab)",
+	[PROFCTL_ERR_NOT_REGULAR - PROFCTL_ERR_BASE] =
+		"not a regular file (a device, directory, FIFO or symbolic link): name a new file, a regular one, or - for standard output",
 };
 
 const char *profctl_strerror(int err)

@@ -23,6 +23,8 @@ enum profctl_error {
 	PROFCTL_ERR_BAD_PCLNTAB,
 	/* a Go binary whose symbol table cannot be found */
 	PROFCTL_ERR_NO_PCLNTAB,
+	/* an output path that names something other than a regular file */
+	PROFCTL_ERR_NOT_REGULAR,
 	PROFCTL_ERR_END, /* non-ABI sentinel */
 };
 

@@ -37,7 +37,7 @@ static void record_usage(FILE *out)
 		"  -a, --all-cpus       every process (required)\n"
 		"  -F, --freq HZ        samples per second per CPU (default 99)\n"
 		"  -d, --duration DUR   500ms, 30s, 2m, or seconds (default: until ^C)\n"
-		"  -o, --output FILE    the combined profile (default profile.pb.gz)\n"
+		"  -o, --output FILE    the combined profile (default profile.pb.gz; - for stdout)\n"
 		"      --per-process DIR  also one file per process, DIR/COMM-PID.pb.gz\n"
 		"      --max-frames N   deepest stack recorded, 1..%d (default %d)\n"
 		"      --format FMT     pprof (gzipped, default) or collapsed\n"
@@ -144,6 +144,8 @@ int cmd_record(int argc, char **argv)
 	int ret;
 
 	ret = record_parse(argc, argv, &o);
+	if (ret < 0)
+		ret = session_check_output(o.output);
 	if (ret >= 0)
 		return ret;
 	if (o.per_process && mkdir(o.per_process, 0755) && errno != EEXIST) {

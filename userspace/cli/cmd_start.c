@@ -32,7 +32,7 @@ static void start_usage(FILE *out)
 		"  -p, --pid PID        process to profile (any of its thread ids)\n"
 		"  -F, --freq HZ        samples per second per CPU (default 99)\n"
 		"  -d, --duration DUR   500ms, 30s, 2m, or seconds (default: until ^C)\n"
-		"  -o, --output FILE    where to write (default profile.pb.gz)\n"
+		"  -o, --output FILE    where to write (default profile.pb.gz; - for stdout)\n"
 		"      --max-frames N   deepest stack recorded, 1..%d (default %d)\n"
 		"      --children       also profile PID's descendants\n"
 		"      --format FMT     pprof (gzipped, default) or collapsed (folded\n"
@@ -116,6 +116,8 @@ int cmd_start(int argc, char **argv)
 	int ret;
 
 	ret = start_parse(argc, argv, &o);
+	if (ret < 0)
+		ret = session_check_output(o.output);
 	if (ret >= 0)
 		return ret;
 	ret = session_run(&o.session, &s);

@@ -21,6 +21,7 @@
 #include "../hashmap.h"
 #include "../kdev.h"
 #include "../leaffix.h"
+#include "../output.h"
 #include "../render.h"
 #include "../ring.h"
 #include "../sample.h"
@@ -178,7 +179,7 @@ static uint64_t session_loop(struct session *s)
 	return now - t0;
 }
 
-/* Writes the profile to a temporary file beside @path, then renames it. */
+/* Writes the profile through output.h: whole at @path, or not at all. */
 static int session_write_file(const struct session *s, const char *path,
 			      int pid, struct render_stats *stats)
 {
@@ -188,31 +189,27 @@ static int session_write_file(const struct session *s, const char *path,
 		.duration_ns = (int64_t)s->duration, .comment = s->comment,
 		.pid = pid, .stats = stats,
 	};
-	char tmp[4096];
+	struct output *out;
 	FILE *f;
-	int fd, err;
+	int err;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
+	err = output__open(path, &out);
+	if (err)
+		return err;
 	if (!strcmp(o->format, "collapsed")) {
-		f = fdopen(fd, "w");
+		/* a stream of its own over the descriptor, which output owns */
+		f = fdopen(dup(output__fd(out)), "w");
 		err = f ? render_collapsed(s->stacks, s->sym, &rp, f) : -errno;
 		if (f && fclose(f) && !err)
 			err = -errno;
-		if (!f)
-			close(fd);
 	} else {
-		err = render_pprof(s->stacks, s->sym, &rp, fd);
-		if (close(fd) && !err)
-			err = -errno;
+		err = render_pprof(s->stacks, s->sym, &rp, output__fd(out));
 	}
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	return err;
+	if (err) {
+		output__abort(out);
+		return err;
+	}
+	return output__commit(out);
 }
 
 static void session_report_problem(const char *path, int err, void *ctx)
@@ -406,6 +403,17 @@ fail:
 	return ret;
 }
 
+int session_check_output(const char *path)
+{
+	int err = output_check(path);
+
+	if (!err)
+		return -1;
+	fprintf(stderr, "profctl: cannot write %s: %s\n", path,
+		profctl_strerror(err));
+	return PROFCTL_EXIT_USAGE;
+}
+
 /*
  * How whole the written stacks are: the share that reaches its thread's
  * root, and the rest by the reason the walk stopped, as the profile's
@@ -448,7 +456,7 @@ int session_write(const struct session *s, const char *path, int pid)
 	}
 	if (!pid)
 		session_stacks_summary(&rs);
-	fprintf(stderr, "profctl: wrote %s\n", path);
+	fprintf(stderr, "profctl: wrote %s\n", strcmp(path, "-") ? path : "standard output");
 	return PROFCTL_EXIT_OK;
 }
 

@@ -32,6 +32,13 @@ int session_parse_opt(int opt, const char *arg, struct session_opts *o,
 		      const char **name);
 
 /*
+ * Refuses, before any sampling, an output path the profile could never
+ * be written to (output_check()): reports it and returns an exit code,
+ * or -1 when @path will do.
+ */
+int session_check_output(const char *path);
+
+/*
  * Runs a whole session: on success stores it in *out (to write and free)
  * and returns -1; otherwise reports the error and returns an exit code.
  */
