@@ -55,6 +55,10 @@ tap_run "$profctl" start --pid 1 --device /nonexistent/ksampler
 tap_expect "start without the module: tells to modprobe, exit 1" 1 \
 	"ksampler module not loaded .*sudo modprobe ksampler"
 
+# strtoull reads "-1" as 2^64 - 1: a usage error, not a device's EINVAL
+tap_run "$profctl" start --pid 1 --freq -1 --device /nonexistent/ksampler
+tap_expect "start --freq -1: usage error, exit 2" 2 "invalid value '-1' for --freq"
+
 # -o that names a device or a directory: refused before sampling, and
 # left alone (root's "-o /dev/null" once replaced the device node)
 tap_run "$profctl" start --pid 1 -o /dev/null --device /nonexistent/ksampler

@@ -108,6 +108,9 @@ kill "$pid"
 cp "$out/per/cpusplit-$pid.pb.gz" "$out/per-cpusplit.pb.gz" 2>/dev/null
 
 # Errors that say what to do.
+tap_run "$profctl" start --pid $$ --freq 200000 --duration 1s -o "$out/toofast.pb.gz"
+tap_expect "--freq above the module's max_frequency: says the limit and what to do" 1 \
+	"--freq 200000 is above the module's limit of [0-9]+ Hz"
 tap_run "$profctl" start --pid 999999 -o "$out/none.pb.gz"
 tap_expect "no such pid: exit 1, says so" 1 "pid 999999: no such process"
 chmod 0666 /dev/ksampler

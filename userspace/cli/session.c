@@ -275,6 +275,27 @@ static void session_summary(struct session *s, const struct ksampler_stats *st)
 	symbolizer__for_each_problem(s->sym, session_report_problem, NULL);
 }
 
+/*
+ * CONFIGURE's EINVAL, when --freq is above the module's max_frequency
+ * (a module parameter, perf's limit by default): says so and what to do,
+ * and returns true.
+ */
+static bool session_over_max_frequency(uint64_t freq)
+{
+	unsigned long long max = 0;
+	FILE *f = fopen("/sys/module/ksampler/parameters/max_frequency", "re");
+
+	if (f && fscanf(f, "%llu", &max) != 1)
+		max = 0;
+	if (f)
+		fclose(f);
+	if (!max || freq <= max)
+		return false;
+	fprintf(stderr, "profctl: --freq %" PRIu64 " is above the module's limit of %llu Hz: sample less often, or load ksampler with a higher max_frequency\n",
+		freq, max);
+	return true;
+}
+
 /* Opens, configures and arms the session. Returns an exit code, or -1. */
 static int session_open(struct session *s)
 {
@@ -297,6 +318,8 @@ static int session_open(struct session *s)
 			o->device);
 		return PROFCTL_EXIT_FAILURE;
 	}
+	if (err == -EINVAL && session_over_max_frequency(o->freq))
+		return PROFCTL_EXIT_FAILURE;
 	if (err) {
 		fprintf(stderr, "profctl: %s: %s\n", o->device, profctl_strerror(err));
 		return PROFCTL_EXIT_FAILURE;
@@ -341,6 +364,9 @@ int session_parse_opt(int opt, const char *arg, struct session_opts *o,
 	switch (opt) {
 	case 'F':
 		*name = "freq";
+		/* strtoull takes "-1" for 2^64 - 1: digits only */
+		if (*arg < '0' || *arg > '9')
+			return -1;
 		o->freq = strtoull(arg, &end, 10);
 		return *end || !o->freq ? -1 : 1;
 	case 'd':
