@@ -25,7 +25,7 @@
 struct sym_proc {
 	int pid;
 	uint64_t exe_id[3];		/* its executable: device, inode, where */
-	bool reloaded;			/* maps re-read once for a miss */
+	uint64_t reloaded_ns;		/* maps last re-read for a miss; 0 never */
 	bool superseded;		/* a later image exists: history */
 	struct maps *maps;
 	struct symfile **files;		/* per mapping; owned by the cache */
@@ -470,6 +470,21 @@ static const struct map_entry *sym_lookup(const struct sym_proc *p,
 	return m;
 }
 
+/*
+ * A miss re-reads the maps (a library dlopen'ed since), at most this
+ * often per image: an address in no mapping at all (a walk gone astray)
+ * must not cost a read of /proc each time it comes.
+ */
+#define SYM_RELOAD_NS	(1000ULL * 1000 * 1000)
+
+static uint64_t sym_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
 /* The file and link-time address behind @addr of @pid, or NULL. */
 static struct symfile *sym_locate(struct symbolizer *sym, struct sym_proc *p,
 				  uint64_t addr, const struct map_entry **map,
@@ -479,8 +494,9 @@ static struct symfile *sym_locate(struct symbolizer *sym, struct sym_proc *p,
 
 	*map = sym_lookup(p, addr, &file);
 	/* only the image the process runs now can have grown since */
-	if (!*map && !p->reloaded && !p->superseded) {
-		p->reloaded = true;		/* dlopen since it was read */
+	if (!*map && !p->superseded &&
+	    (!p->reloaded_ns || sym_now_ns() - p->reloaded_ns >= SYM_RELOAD_NS)) {
+		p->reloaded_ns = sym_now_ns();	/* dlopen since it was read */
 		if (!sym_load_maps(sym, p))
 			*map = sym_lookup(p, addr, &file);
 	}

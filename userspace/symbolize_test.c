@@ -4,6 +4,7 @@
  * a target: its own code (a PIE), libc (.dynsym) and the vdso (no file;
  * read from memory).
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -26,6 +28,14 @@ __attribute__((noinline)) int symbolize_test_marker(int x);
 __attribute__((noinline)) int symbolize_test_marker(int x)
 {
 	return x * 5 + 3;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts))
+		;
 }
 
 static struct symbolizer *self(void)
@@ -126,6 +136,42 @@ static void test_fp_delta_from_the_code(void **state)
 			entries++;
 	}
 	assert_true(entries >= 1);
+	symbolizer__free(sym);
+}
+
+/*
+ * Libraries dlopen'ed after the maps were read resolve, the second one
+ * too: a miss reads the maps again at most once a second, not only once.
+ */
+static void test_each_dlopen_resolves(void **state)
+{
+	struct symbolizer *sym = self();
+	struct frame_info f;
+	void *lib, *fn;
+
+	(void)state;
+	lib = dlopen("libm.so.6", RTLD_NOW | RTLD_LOCAL);
+	fn = lib ? dlsym(lib, "cbrt") : NULL;
+	if (!fn) {
+		symbolizer__free(sym);
+		skip();
+		return;
+	}
+	symbolizer__resolve(sym, getpid(), 0, (uint64_t)(uintptr_t)fn, &f);
+	assert_non_null(f.map);
+	assert_non_null(strstr(f.map->path, "libm"));
+	lib = dlopen("libcrypt.so.1", RTLD_NOW | RTLD_LOCAL);
+	fn = lib ? dlsym(lib, "crypt") : NULL;
+	if (!fn) {
+		symbolizer__free(sym);
+		skip();
+		return;
+	}
+	sleep_ms(1100);
+	symbolizer__resolve(sym, getpid(), 0, (uint64_t)(uintptr_t)fn, &f);
+	assert_non_null(f.map);
+	assert_non_null(strstr(f.map->path, "libcrypt"));
+	assert_true(f.nr_frames >= 1);
 	symbolizer__free(sym);
 }
 
@@ -236,6 +282,7 @@ int main(void)
 		cmocka_unit_test(test_own_code_and_libc),
 		cmocka_unit_test(test_vdso_from_memory),
 		cmocka_unit_test(test_fp_delta_from_the_code),
+		cmocka_unit_test(test_each_dlopen_resolves),
 		cmocka_unit_test(test_new_generation_reads_again),
 		cmocka_unit_test(test_exec_seen_out_of_order),
 	};
