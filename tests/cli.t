@@ -110,6 +110,27 @@ if [ -x "$wl" ] && command -v go >/dev/null; then
 	tap_expect "symbolize a corrupt pclntab: says so, falls back, exit 0" 0 \
 		"corrupt: corrupt Go symbol table .pclntab.; using its ELF symbols only"
 	tap_expect "symbolize a corrupt pclntab: the ELF symbol still names it" 0 "^main.alpha"
+	# one function's name offset out of range (Go 1.18+ layout: the
+	# functab offset at header + 64, textStart at + 24, (entry, func)
+	# offset pairs, the name offset 4 bytes into the func): the table
+	# still opens, the ELF symbol names the function, and the same
+	# address asked twice is named twice (an empty answer was cached)
+	rd8() { od -An -t u8 -j "$2" -N 8 "$1" | tr -d ' '; }
+	text=$(rd8 "$wl" $((0x$off + 24)))
+	ftab=$(( 0x$off + $(rd8 "$wl" $((0x$off + 64))) ))
+	funcoff=$(od -An -t u4 -v -j "$ftab" -N $(( $(rd8 "$wl" $((0x$off + 8))) * 8 )) "$wl" |
+		tr -s ' ' '\n' | grep -v '^$' |
+		awk -v w=$((0x$alpha - text)) 'NR % 2 { e = $1; next } e == w { print; exit }')
+	cp "$wl" "$scratch/badname"
+	[ -n "$funcoff" ] && printf '\xff\xff\xff\x7f' | dd of="$scratch/badname" bs=1 \
+		seek=$((ftab + funcoff + 4)) conv=notrunc status=none
+	tap_run sh -c "printf '%s\\n' $alpha $alpha | $profctl symbolize -e $scratch/badname"
+	if [ -n "$funcoff" ] && [ "$(printf '%s\n' "$tap_out" | grep -c '^main.alpha$')" = 2 ]; then
+		tap_ok "symbolize: a function whose Go name is unreadable is named from ELF, each time"
+	else
+		tap_not_ok "symbolize: a function whose Go name is unreadable is named from ELF, each time" \
+			"func offset '$funcoff'" "$tap_out"
+	fi
 	# no section headers at all (table, moduledata and build info found
 	# by scanning; the build id from its PT_NOTE): the same answers
 	for b in "$wl" "$wl-pie-stripped"; do

@@ -113,7 +113,12 @@ int symfile__lookup(struct symfile *sf, uint64_t vaddr,
 			return slot->nr;
 		}
 		n = symfile_go_lookup(sf, vaddr, frames, max);
-		if (slot && n <= SYMFILE_CACHE_FRAMES) {
+		/*
+		 * An empty answer is not kept: it would stand for the ELF
+		 * symbol found below, and the address would be named the
+		 * first time and not the next.
+		 */
+		if (slot && n && n <= SYMFILE_CACHE_FRAMES) {
 			slot->vaddr = vaddr;
 			slot->nr = n;
 			slot->used = true;
