@@ -53,6 +53,8 @@ HOST_BINS := $(patsubst tests/host/%.c,$(BUILD)/tests/host/%,$(wildcard tests/ho
 
 GO_WORKLOADS := $(patsubst tests/workloads/%/main.go,$(BUILD)/workloads/%,$(wildcard tests/workloads/*/main.go)) \
 	$(BUILD)/workloads/cpusplit-pie $(BUILD)/workloads/cpusplit-pie-stripped
+# What the corpus's Go programs share (tests/workloads/wl, a module of its own).
+WL_SHARED := tests/workloads/wl/wl.go tests/workloads/wl/go.mod
 C_WORKLOADS := $(BUILD)/workloads/cburn $(BUILD)/workloads/churn $(BUILD)/workloads/cshlib
 # The stack-switch programs of the fidelity corpus (tests/vm/fidelity.sh)
 # again with the newest Go Debian has, whose runtime keeps its frame
@@ -130,7 +132,7 @@ $(BUILD)/tests/vm/%: tests/vm/%.c $(wildcard tests/vm/*.h) $(BUILD)/libprofctl.a
 # Go programs with a known CPU profile, for the tests and the demo.
 workloads: $(GO_WORKLOADS) $(C_WORKLOADS)
 
-$(BUILD)/workloads/%: tests/workloads/%/main.go tests/workloads/%/go.mod
+$(BUILD)/workloads/%: tests/workloads/%/main.go tests/workloads/%/go.mod $(WL_SHARED)
 	@mkdir -p $(@D)
 	cd tests/workloads/$* && GOFLAGS=-mod=mod go build -o $(CURDIR)/$@ .
 
@@ -147,11 +149,11 @@ $(BUILD)/workloads/cpusplit-pie-stripped: tests/workloads/cpusplit/main.go tests
 # allow-list lacks (-mno-omit-leaf-frame-pointer).
 CGO_ENV := CGO_ENABLED=1 CGO_CFLAGS_ALLOW=-mno-omit-leaf-frame-pointer
 
-$(BUILD)/workloads/cgocall: tests/workloads/cgocall/main.go tests/workloads/cgocall/go.mod
+$(BUILD)/workloads/cgocall: tests/workloads/cgocall/main.go tests/workloads/cgocall/go.mod $(WL_SHARED)
 	@mkdir -p $(@D)
 	cd tests/workloads/cgocall && $(CGO_ENV) GOFLAGS=-mod=mod go build -o $(CURDIR)/$@ .
 
-$(BUILD)/workloads/%-go1.23: tests/workloads/%/main.go tests/workloads/%/go.mod
+$(BUILD)/workloads/%-go1.23: tests/workloads/%/main.go tests/workloads/%/go.mod $(WL_SHARED)
 	@mkdir -p $(@D)
 	cd tests/workloads/$* && $(CGO_ENV) GOFLAGS=-mod=mod GOTOOLCHAIN=local $(GO123) build -o $(CURDIR)/$@ .
 

@@ -24,12 +24,10 @@ package main
 
 import (
 	"flag"
-	"fmt"
-	"os"
 	"runtime"
-	"syscall"
 	"time"
-	"unsafe"
+
+	"ksampler.test/wl"
 )
 
 type node struct {
@@ -38,34 +36,10 @@ type node struct {
 }
 
 var (
-	ring  [4096]*node
-	slot  int
-	sink  uint64
-	clock syscall.Timespec
+	ring [4096]*node
+	slot int
+	sink uint64
 )
-
-// rng is a xorshift generator for round lengths.
-var rng uint64 = 88172645463325252
-
-// nextRound is the next round's length: uniform from half to one and a
-// half base. Rounds of one length, a near multiple of a profiler's
-// sampling period, would let its samples fall at the same few offsets
-// into every round, and each profiler would see its own biased split.
-func nextRound(base int64) int64 {
-	rng ^= rng << 13
-	rng ^= rng >> 7
-	rng ^= rng << 17
-	return base/2 + int64(rng%uint64(base))
-}
-
-// threadCPU is the calling thread's CPU time in nanoseconds (the worker is
-// locked to its thread). A raw system call: no vdso, no stack switch.
-func threadCPU() int64 {
-	const clockThreadCPUTimeID = 3
-	syscall.RawSyscall(syscall.SYS_CLOCK_GETTIME, clockThreadCPUTimeID,
-		uintptr(unsafe.Pointer(&clock)), 0)
-	return clock.Nano()
-}
 
 //go:noinline
 func tree(depth int, v uint64) *node {
@@ -80,13 +54,13 @@ func tree(depth int, v uint64) *node {
 
 //go:noinline
 func allocate(budget int64) {
-	end := threadCPU() + budget
+	end := wl.ThreadCPU() + budget
 	for {
 		for i := 0; i < 16; i++ {
 			ring[slot] = tree(3, uint64(slot))
 			slot = (slot + 1) % len(ring)
 		}
-		if threadCPU() >= end {
+		if wl.ThreadCPU() >= end {
 			return
 		}
 	}
@@ -94,7 +68,7 @@ func allocate(budget int64) {
 
 //go:noinline
 func compute(budget int64) {
-	end := threadCPU() + budget
+	end := wl.ThreadCPU() + budget
 	x := sink | 1
 	for {
 		for i := 0; i < 20000; i++ {
@@ -102,7 +76,7 @@ func compute(budget int64) {
 			x ^= x >> 7
 			x ^= x << 17
 		}
-		if threadCPU() >= end {
+		if wl.ThreadCPU() >= end {
 			break
 		}
 	}
@@ -113,7 +87,7 @@ func compute(budget int64) {
 func worker(round int64) {
 	runtime.LockOSThread()
 	for {
-		r := nextRound(round)
+		r := wl.NextRound(round)
 		allocate(r * 6 / 10)
 		compute(r * 4 / 10)
 	}
@@ -124,11 +98,6 @@ func main() {
 	round := flag.Duration("round", 10*time.Millisecond, "one round of the two functions, in thread CPU time")
 	flag.Parse()
 
-	fmt.Printf("allocgc pid %d\n", os.Getpid())
 	go worker(int64(*round))
-	if *duration > 0 {
-		time.Sleep(*duration)
-		return
-	}
-	select {}
+	wl.Serve("allocgc", *duration)
 }

@@ -1,3 +1,7 @@
 module ksampler.test/cgocall
 
 go 1.15
+
+require ksampler.test/wl v0.0.0
+
+replace ksampler.test/wl => ../wl

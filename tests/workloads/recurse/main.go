@@ -24,27 +24,14 @@ package main
 
 import (
 	"flag"
-	"fmt"
-	"os"
 	"runtime"
-	"syscall"
-	"time"
-	"unsafe"
+
+	"ksampler.test/wl"
 )
 
 var (
-	sink  [2]uint64
-	clock syscall.Timespec
+	sink [2]uint64
 )
-
-// processCPU is the process's CPU time in nanoseconds. A raw system call:
-// no vdso and no stack switch of its own.
-func processCPU() int64 {
-	const clockProcessCPUTimeID = 2
-	syscall.RawSyscall(syscall.SYS_CLOCK_GETTIME, clockProcessCPUTimeID,
-		uintptr(unsafe.Pointer(&clock)), 0)
-	return clock.Nano()
-}
 
 // down adds one framed call per level and calls leaf at the bottom.
 //
@@ -61,14 +48,11 @@ func down(level int, leaf func()) {
 // CPU time is spent, then runtime.Gosched. Each goroutine draws its turns
 // from its own xorshift generator, seeded alike: the same turns for both.
 func turns(i int) {
-	rng := uint64(88172645463325252)
+	rng := wl.Seed
 	x := sink[i] | 1
 	for {
-		rng ^= rng << 13
-		rng ^= rng >> 7
-		rng ^= rng << 17
-		end := processCPU() + 2500000 + int64(rng%5000000)
-		for processCPU() < end {
+		end := wl.ProcessCPU() + 2500000 + int64(rng.Next()%5000000)
+		for wl.ProcessCPU() < end {
 			for j := 0; j < 20000; j++ {
 				x ^= x << 13
 				x ^= x >> 7
@@ -97,13 +81,8 @@ func main() {
 	depth2 := flag.Int("depth2", 600, "main.down frames above main.leaf600")
 	flag.Parse()
 
-	fmt.Printf("recurse pid %d\n", os.Getpid())
 	runtime.GOMAXPROCS(1)
 	go worker(*depth1, leaf300)
 	go worker(*depth2, leaf600)
-	if *duration > 0 {
-		time.Sleep(*duration)
-		return
-	}
-	select {}
+	wl.Serve("recurse", *duration)
 }

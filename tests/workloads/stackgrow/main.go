@@ -33,40 +33,16 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"syscall"
 	"time"
-	"unsafe"
+
+	"ksampler.test/wl"
 )
 
 var (
 	sink  [2]uint64
 	depth int
 	done  = make(chan struct{})
-	clock syscall.Timespec
 )
-
-// rng is a xorshift generator for round lengths.
-var rng uint64 = 88172645463325252
-
-// nextRound is the next round's length: uniform from half to one and a
-// half base. Rounds of one length, a near multiple of a profiler's
-// sampling period, would let its samples fall at the same few offsets
-// into every round, and each profiler would see its own biased split.
-func nextRound(base int64) int64 {
-	rng ^= rng << 13
-	rng ^= rng >> 7
-	rng ^= rng << 17
-	return base/2 + int64(rng%uint64(base))
-}
-
-// processCPU is the process's CPU time in nanoseconds. A raw system call:
-// no vdso and no stack switch of its own.
-func processCPU() int64 {
-	const clockProcessCPUTimeID = 2
-	syscall.RawSyscall(syscall.SYS_CLOCK_GETTIME, clockProcessCPUTimeID,
-		uintptr(unsafe.Pointer(&clock)), 0)
-	return clock.Nano()
-}
 
 // grow takes a 4 KiB frame and touches it, one level per call.
 //
@@ -91,8 +67,8 @@ func growOne() {
 
 //go:noinline
 func churn(budget int64) {
-	end := processCPU() + budget
-	for processCPU() < end {
+	end := wl.ProcessCPU() + budget
+	for wl.ProcessCPU() < end {
 		go growOne()
 		<-done
 	}
@@ -100,7 +76,7 @@ func churn(budget int64) {
 
 //go:noinline
 func compute(budget int64) {
-	end := processCPU() + budget
+	end := wl.ProcessCPU() + budget
 	x := sink[1] | 1
 	for {
 		for i := 0; i < 20000; i++ {
@@ -108,7 +84,7 @@ func compute(budget int64) {
 			x ^= x >> 7
 			x ^= x << 17
 		}
-		if processCPU() >= end {
+		if wl.ProcessCPU() >= end {
 			break
 		}
 	}
@@ -126,7 +102,7 @@ func main() {
 	r := int64(*round)
 	start := time.Now()
 	for *duration == 0 || time.Since(start) < *duration {
-		n := nextRound(r)
+		n := wl.NextRound(r)
 		churn(n * 6 / 10)
 		compute(n * 4 / 10)
 	}

@@ -22,27 +22,13 @@ package main
 
 import (
 	"flag"
-	"fmt"
-	"os"
 	"runtime"
 	"time"
+
+	"ksampler.test/wl"
 )
 
 var sink uint64
-
-// rng is a xorshift generator for round lengths.
-var rng uint64 = 88172645463325252
-
-// nextRound is the next round's length: uniform from half to one and a
-// half base. Rounds of one length, a near multiple of a profiler's
-// sampling period, would let its samples fall at the same few offsets
-// into every round, and each profiler would see its own biased split.
-func nextRound(base int64) int64 {
-	rng ^= rng << 13
-	rng ^= rng >> 7
-	rng ^= rng << 17
-	return base/2 + int64(rng%uint64(base))
-}
 
 // nowLoop checks its time with one time.Time.Sub per four clock reads: Sub
 // is a frameless leaf, whose caller a frame-pointer walk misses (perf's,
@@ -92,7 +78,7 @@ func compute(d time.Duration) {
 func worker(round time.Duration) {
 	runtime.LockOSThread()
 	for {
-		r := time.Duration(nextRound(int64(round)))
+		r := time.Duration(wl.NextRound(int64(round)))
 		nowLoop(r * 4 / 10)
 		sinceLoop(r * 3 / 10)
 		compute(r * 3 / 10)
@@ -104,11 +90,6 @@ func main() {
 	round := flag.Duration("round", 10*time.Millisecond, "one round of the three functions")
 	flag.Parse()
 
-	fmt.Printf("timenow pid %d\n", os.Getpid())
 	go worker(*round)
-	if *duration > 0 {
-		time.Sleep(*duration)
-		return
-	}
-	select {}
+	wl.Serve("timenow", *duration)
 }

@@ -1,0 +1,3 @@
+module ksampler.test/wl
+
+go 1.15
