@@ -152,6 +152,37 @@ if [ -x "$wl" ] && command -v go >/dev/null; then
 	tap_run sh -c "echo $alpha | $profctl symbolize -e $scratch/truncated"
 	tap_expect "symbolize a truncated binary: a clear error, exit 1" 1 \
 		"truncated: truncated or damaged ELF file"
+	# the binary truncated while profctl has it open (a process doing
+	# that to its own mapped library once killed the collector with
+	# SIGBUS): profctl holds a copy and no descriptor, and keeps naming
+	cp "$wl" "$scratch/shrinks"
+	main=$(go tool nm "$wl" | awk '$3 == "main.main" { print $1 }')
+	mkfifo "$scratch/in" "$scratch/out"
+	"$profctl" symbolize -e "$scratch/shrinks" < "$scratch/in" > "$scratch/out" 2>&1 &
+	sym_pid=$!
+	exec {sym_in}>"$scratch/in" {sym_out}<"$scratch/out"
+	echo "$alpha" >&$sym_in
+	read -r first <&$sym_out && read -r _ <&$sym_out
+	held=$(ls -l /proc/$sym_pid/fd 2>/dev/null | grep -c shrinks)
+	truncate -s 4096 "$scratch/shrinks"
+	printf '%s\n' "$main" "$alpha" >&$sym_in
+	exec {sym_in}>&-
+	rest=$(cat <&$sym_out)
+	exec {sym_out}<&-
+	wait "$sym_pid"
+	rc=$?
+	if [ "$first" = main.alpha ] && [ $rc = 0 ] &&
+		[ "$(printf '%s\n' "$rest" | sed -n '1p;3p' | tr '\n' ' ')" = "main.main main.alpha " ]; then
+		tap_ok "symbolize: the binary truncated after it was read: still named, no SIGBUS"
+	else
+		tap_not_ok "symbolize: the binary truncated after it was read: still named, no SIGBUS" \
+			"exit $rc, first '$first', then: $rest"
+	fi
+	if [ "$held" = 0 ]; then
+		tap_ok "symbolize: no descriptor of the binary is kept once it is read"
+	else
+		tap_not_ok "symbolize: no descriptor of the binary is kept once it is read" "$held open"
+	fi
 	rm -rf "$scratch"
 else
 	tap_skip "symbolize on a Go binary" "build/workloads/cpusplit or go missing"

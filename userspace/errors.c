@@ -18,6 +18,8 @@ static const char *const profctl_error_text[] = {
 		"Go binary without a readable symbol table (pclntab)",
 	[PROFCTL_ERR_NOT_REGULAR - PROFCTL_ERR_BASE] =
 		"not a regular file (a device, directory, FIFO or symbolic link): name a new file, a regular one, or - for standard output",
+	[PROFCTL_ERR_TOO_BIG - PROFCTL_ERR_BASE] =
+		"over 512 MiB of loadable segments: not read, its addresses stay unsymbolized",
 };
 
 const char *profctl_strerror(int err)

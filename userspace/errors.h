@@ -25,6 +25,8 @@ enum profctl_error {
 	PROFCTL_ERR_NO_PCLNTAB,
 	/* an output path that names something other than a regular file */
 	PROFCTL_ERR_NOT_REGULAR,
+	/* an executable file larger than the collector will read */
+	PROFCTL_ERR_TOO_BIG,
 	PROFCTL_ERR_END, /* non-ABI sentinel */
 };
 

@@ -1,41 +1,63 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The file stays mapped (libelf's ELF_C_READ_MMAP) for the object's life:
- * symbol names are pointers into it.
+ * Nothing is mapped: libelf reads with pread (ELF_C_READ), and what
+ * lookups need later (the loadable segments' bytes, the function symbols
+ * and their names, the section names) is copied into memory of our own.
+ * A file truncated or rewritten after it was read cannot fault the
+ * collector (a mapped page past the new end is SIGBUS), and once
+ * objfile__release() has run the object holds no descriptor.
  */
 #include <errno.h>
 #include <gelf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "errors.h"
 #include "objfile.h"
 
 struct objfile_symbol {
 	uint64_t start, end;
-	const char *name;
+	size_t name;			/* offset in names */
 };
 
 struct objfile_section {
-	const char *name;
+	size_t name;			/* offset in names */
 	uint64_t vaddr, size;
 };
 
+/*
+ * A segment's bytes, in anonymous memory of our own reserved at its full
+ * size, read in chunks when first asked for (and the rest at release):
+ * pointers into it stay valid, and untouched chunks cost nothing.
+ */
+#define OBJFILE_CHUNK	(64 * 1024ULL)
+
+struct objfile_copy {
+	uint8_t *bytes;			/* NULL: not reserved yet */
+	uint64_t *read;			/* a bit per chunk read */
+};
+
 struct objfile {
-	int fd;
-	Elf *elf;
-	const uint8_t *raw;		/* the whole file, mapped */
-	size_t raw_size;
+	int fd;				/* -1 once released */
+	Elf *elf;			/* NULL once released */
+	uint64_t raw_size;		/* the file's size when read */
 	struct objfile_segment *segs;
 	size_t nr_segs;
+	struct objfile_copy *copies;	/* per segment */
+	size_t copied;			/* bytes in them */
 	struct objfile_symbol *syms;	/* sorted by start */
 	size_t nr_syms;
 	struct objfile_section *secs;	/* allocated sections */
-	size_t nr_secs;
+	size_t nr_secs, cap_secs;
 	struct objfile_reloc *relocs;	/* sorted by offset */
-	size_t nr_relocs;
+	size_t nr_relocs, cap_relocs;
+	char *names;			/* symbol and section names, NUL-ended */
+	size_t names_len, names_cap;
 	Elf_Scn *symtab, *dynsym;
 	/*
 	 * "" when none. A GNU id is hex, two digits a byte (20 bytes from
@@ -50,6 +72,21 @@ struct objfile {
 /* R_X86_64_RELATIVE and R_AARCH64_RELATIVE: base + addend */
 #define OBJFILE_R_X86_64_RELATIVE 8
 #define OBJFILE_R_AARCH64_RELATIVE 1027
+
+/* The most bytes of loadable segments one file may hold: 512 MiB. */
+#define OBJFILE_MAX_BYTES	(512ULL << 20)
+
+/* Copies @name into the name arena: its offset, or -ENOMEM. */
+static long objfile_add_name(struct objfile *obj, const char *name)
+{
+	size_t len = strlen(name) + 1, at = obj->names_len;
+
+	if (array_grow(&obj->names, &obj->names_cap, obj->names_len, len, 1))
+		return -ENOMEM;
+	memcpy(obj->names + at, name, len);
+	obj->names_len += len;
+	return (long)at;
+}
 
 /*
  * libelf reads lazily, so a truncated file opens fine and then quietly
@@ -80,31 +117,100 @@ static int objfile_check_extent(const struct objfile *obj)
 	return 0;
 }
 
+/* Reads @len bytes at @off of the file into @buf: 0, or -errno. */
+static int objfile_pread(const struct objfile *obj, void *buf, size_t len,
+			 uint64_t off)
+{
+	ssize_t n;
+
+	while (len) {
+		n = pread(obj->fd, buf, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n ? -errno : -PROFCTL_ERR_BAD_ELF;	/* shrunk */
+		buf = (char *)buf + n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
 static int objfile_load_segments(struct objfile *obj)
 {
-	size_t n, i;
+	struct objfile_segment *sg;
+	uint64_t total = 0;
 	GElf_Phdr ph;
+	size_t n, i;
 
 	if (elf_getphdrnum(obj->elf, &n))
 		return -PROFCTL_ERR_NOT_ELF;
 	obj->segs = calloc(n ? n : 1, sizeof(obj->segs[0]));
-	if (!obj->segs)
+	obj->copies = calloc(n ? n : 1, sizeof(obj->copies[0]));
+	if (!obj->segs || !obj->copies)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
 		if (!gelf_getphdr(obj->elf, (int)i, &ph) || ph.p_type != PT_LOAD)
 			continue;
-		obj->segs[obj->nr_segs].offset = ph.p_offset;
-		obj->segs[obj->nr_segs].vaddr = ph.p_vaddr;
-		obj->segs[obj->nr_segs].filesz = ph.p_filesz;
-		obj->segs[obj->nr_segs].flags = ph.p_flags;
+		sg = &obj->segs[obj->nr_segs++];
+		sg->offset = ph.p_offset;
+		sg->vaddr = ph.p_vaddr;
+		sg->filesz = ph.p_filesz;
+		sg->flags = ph.p_flags;
 		/* a header that claims bytes the file lacks is cut short */
 		if (ph.p_offset > obj->raw_size) {
-			obj->segs[obj->nr_segs].offset = obj->raw_size;
-			obj->segs[obj->nr_segs].filesz = 0;
+			sg->offset = obj->raw_size;
+			sg->filesz = 0;
+		} else if (ph.p_filesz > obj->raw_size - ph.p_offset) {
+			sg->filesz = obj->raw_size - ph.p_offset;
 		}
-		else if (ph.p_filesz > obj->raw_size - ph.p_offset)
-			obj->segs[obj->nr_segs].filesz = obj->raw_size - ph.p_offset;
-		obj->nr_segs++;
+		total += sg->filesz;
+	}
+	return total > OBJFILE_MAX_BYTES ? -PROFCTL_ERR_TOO_BIG : 0;
+}
+
+/*
+ * Makes sure the bytes [@off, @off + @len) of segment @i (offsets in it)
+ * are read: 0, or -errno (also once released, for chunks never read).
+ */
+static int objfile_copy(struct objfile *obj, size_t i, uint64_t off,
+			uint64_t len)
+{
+	const struct objfile_segment *sg = &obj->segs[i];
+	struct objfile_copy *c = &obj->copies[i];
+	uint64_t chunk, at, n, nchunks = (sg->filesz + OBJFILE_CHUNK - 1) / OBJFILE_CHUNK;
+	void *p;
+	int err;
+
+	if (!len)
+		return 0;
+	if (!c->bytes) {
+		if (obj->fd < 0)
+			return -EIO;
+		p = mmap(NULL, sg->filesz, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		c->read = calloc((nchunks + 63) / 64, sizeof(uint64_t));
+		if (p == MAP_FAILED || !c->read) {
+			if (p != MAP_FAILED)
+				munmap(p, sg->filesz);
+			free(c->read);
+			c->read = NULL;
+			return -ENOMEM;
+		}
+		c->bytes = p;
+	}
+	for (chunk = off / OBJFILE_CHUNK; chunk <= (off + len - 1) / OBJFILE_CHUNK; chunk++) {
+		if (c->read[chunk / 64] & (1ULL << (chunk % 64)))
+			continue;
+		if (obj->fd < 0)
+			return -EIO;
+		at = chunk * OBJFILE_CHUNK;
+		n = sg->filesz - at < OBJFILE_CHUNK ? sg->filesz - at : OBJFILE_CHUNK;
+		err = objfile_pread(obj, c->bytes + at, n, sg->offset + at);
+		if (err)
+			return err;
+		c->read[chunk / 64] |= 1ULL << (chunk % 64);
+		obj->copied += n;
 	}
 	return 0;
 }
@@ -122,7 +228,9 @@ static int objfile_read_symtab(struct objfile *obj, Elf_Scn *scn,
 {
 	Elf_Data *data = elf_getdata(scn, NULL);
 	size_t n = sh->sh_entsize ? sh->sh_size / sh->sh_entsize : 0, i;
+	const char *name;
 	GElf_Sym sym;
+	long at;
 	int type;
 
 	if (!data || !n)
@@ -137,12 +245,16 @@ static int objfile_read_symtab(struct objfile *obj, Elf_Scn *scn,
 		if ((type != STT_FUNC && type != STT_GNU_IFUNC) ||
 		    sym.st_shndx == SHN_UNDEF || !sym.st_value)
 			continue;
+		name = elf_strptr(obj->elf, sh->sh_link, sym.st_name);
+		if (!name)
+			continue;
+		at = objfile_add_name(obj, name);
+		if (at < 0)
+			return (int)at;
 		obj->syms[obj->nr_syms].start = sym.st_value;
 		obj->syms[obj->nr_syms].end = sym.st_value + sym.st_size;
-		obj->syms[obj->nr_syms].name =
-			elf_strptr(obj->elf, sh->sh_link, sym.st_name);
-		if (obj->syms[obj->nr_syms].name)
-			obj->nr_syms++;
+		obj->syms[obj->nr_syms].name = (size_t)at;
+		obj->nr_syms++;
 	}
 	qsort(obj->syms, obj->nr_syms, sizeof(obj->syms[0]), objfile_sym_cmp);
 	/* sizeless symbols reach to the next one */
@@ -228,10 +340,10 @@ static int objfile_read_relocs(struct objfile *obj, Elf_Scn *scn,
 
 	if (!data || !n)
 		return 0;
-	r = realloc(obj->relocs, (obj->nr_relocs + n) * sizeof(*r));
-	if (!r)
+	if (array_grow(&obj->relocs, &obj->cap_relocs, obj->nr_relocs, n,
+		       sizeof(*r)))
 		return -ENOMEM;
-	obj->relocs = r;
+	r = obj->relocs;
 	for (i = 0; i < n && gelf_getrela(data, (int)i, &rela); i++) {
 		type = (uint32_t)GELF_R_TYPE(rela.r_info);
 		if (type != OBJFILE_R_X86_64_RELATIVE &&
@@ -247,16 +359,19 @@ static int objfile_read_relocs(struct objfile *obj, Elf_Scn *scn,
 static int objfile_add_section(struct objfile *obj, const GElf_Shdr *sh,
 			       size_t shstrndx)
 {
-	struct objfile_section *s;
 	const char *name = elf_strptr(obj->elf, shstrndx, sh->sh_name);
+	struct objfile_section *s;
+	long at;
 
 	if (!name || !(sh->sh_flags & SHF_ALLOC))
 		return 0;
-	s = realloc(obj->secs, (obj->nr_secs + 1) * sizeof(*s));
-	if (!s)
+	if (array_grow(&obj->secs, &obj->cap_secs, obj->nr_secs, 1, sizeof(*s)))
 		return -ENOMEM;
-	obj->secs = s;
-	s[obj->nr_secs].name = name;
+	at = objfile_add_name(obj, name);
+	if (at < 0)
+		return (int)at;
+	s = obj->secs;
+	s[obj->nr_secs].name = (size_t)at;
 	s[obj->nr_secs].vaddr = sh->sh_addr;
 	s[obj->nr_secs].size = sh->sh_type == SHT_NOBITS ? 0 : sh->sh_size;
 	obj->nr_secs++;
@@ -302,6 +417,7 @@ static int objfile_load_sections(struct objfile *obj)
 struct objfile *objfile__open_fd(int fd)
 {
 	struct objfile *obj;
+	struct stat st;
 	int err;
 
 	if (fd < 0)
@@ -313,14 +429,15 @@ struct objfile *objfile__open_fd(int fd)
 	}
 	obj->fd = fd;
 	elf_version(EV_CURRENT);
-	obj->elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!obj->elf || elf_kind(obj->elf) != ELF_K_ELF ||
-	    gelf_getclass(obj->elf) != ELFCLASS64) {
+	/* a FIFO or device would block or never end: regular files only */
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 		err = -PROFCTL_ERR_NOT_ELF;
 		goto fail;
 	}
-	obj->raw = (const uint8_t *)elf_rawfile(obj->elf, &obj->raw_size);
-	if (!obj->raw) {
+	obj->raw_size = (uint64_t)st.st_size;
+	obj->elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (!obj->elf || elf_kind(obj->elf) != ELF_K_ELF ||
+	    gelf_getclass(obj->elf) != ELFCLASS64) {
 		err = -PROFCTL_ERR_NOT_ELF;
 		goto fail;
 	}
@@ -338,18 +455,66 @@ fail:
 	return NULL;
 }
 
+/* Lets go of libelf and the descriptor. */
+static void objfile_drop(struct objfile *obj)
+{
+	if (obj->elf)
+		elf_end(obj->elf);
+	obj->elf = NULL;
+	obj->symtab = obj->dynsym = NULL;
+	if (obj->fd >= 0)
+		close(obj->fd);
+	obj->fd = -1;
+}
+
+void objfile__release(struct objfile *obj, uint64_t skip_lo, uint64_t skip_hi)
+{
+	const struct objfile_segment *sg;
+	uint64_t at, n;
+	size_t i;
+
+	for (i = 0; obj->fd >= 0 && i < obj->nr_segs; i++) {
+		sg = &obj->segs[i];
+		for (at = 0; at < sg->filesz; at += OBJFILE_CHUNK) {
+			n = sg->filesz - at < OBJFILE_CHUNK ? sg->filesz - at : OBJFILE_CHUNK;
+			/* code that other tables describe is not needed */
+			if ((sg->flags & PF_X) && sg->vaddr + at >= skip_lo &&
+			    sg->vaddr + at + n <= skip_hi)
+				continue;
+			objfile_copy(obj, i, at, n);
+		}
+	}
+	objfile_drop(obj);
+}
+
 void objfile__close(struct objfile *obj)
 {
+	size_t i;
+
 	if (!obj)
 		return;
+	objfile_drop(obj);
+	for (i = 0; obj->copies && i < obj->nr_segs; i++) {
+		if (obj->copies[i].bytes)
+			munmap(obj->copies[i].bytes, obj->segs[i].filesz);
+		free(obj->copies[i].read);
+	}
+	free(obj->copies);
 	free(obj->syms);
 	free(obj->segs);
 	free(obj->secs);
 	free(obj->relocs);
-	if (obj->elf)
-		elf_end(obj->elf);
-	close(obj->fd);
+	free(obj->names);
 	free(obj);
+}
+
+size_t objfile__memory(const struct objfile *obj)
+{
+	return sizeof(*obj) + obj->copied +
+	       obj->nr_segs * (sizeof(obj->segs[0]) + sizeof(obj->copies[0])) +
+	       obj->nr_syms * sizeof(obj->syms[0]) +
+	       obj->cap_secs * sizeof(obj->secs[0]) +
+	       obj->cap_relocs * sizeof(obj->relocs[0]) + obj->names_cap;
 }
 
 int objfile__vaddr(const struct objfile *obj, uint64_t map_start,
@@ -391,7 +556,7 @@ const char *objfile__symbol(const struct objfile *obj, uint64_t vaddr,
 		return NULL;
 	if (start)
 		*start = obj->syms[lo - 1].start;
-	return obj->syms[lo - 1].name;
+	return obj->names + obj->syms[lo - 1].name;
 }
 
 bool objfile__has_symbols(const struct objfile *obj)
@@ -415,6 +580,12 @@ const struct objfile_segment *objfile__segment(const struct objfile *obj,
 	return i < obj->nr_segs ? &obj->segs[i] : NULL;
 }
 
+/*
+ * The object is logically constant: reading a chunk in on first use
+ * changes only what memory it costs, never what a lookup answers while
+ * the file is open; once released, only code skipped at release is
+ * missing, as documented.
+ */
 const uint8_t *objfile__bytes(const struct objfile *obj, uint64_t vaddr,
 			      uint64_t len)
 {
@@ -426,7 +597,10 @@ const uint8_t *objfile__bytes(const struct objfile *obj, uint64_t vaddr,
 		if (vaddr < s->vaddr || vaddr - s->vaddr > s->filesz ||
 		    len > s->filesz - (vaddr - s->vaddr))
 			continue;
-		return obj->raw + s->offset + (vaddr - s->vaddr);
+		if (objfile_copy((struct objfile *)obj, i, vaddr - s->vaddr, len))
+			return NULL;
+		return obj->copies[i].bytes ? obj->copies[i].bytes + (vaddr - s->vaddr) :
+					      NULL;
 	}
 	return NULL;
 }
@@ -470,7 +644,7 @@ int objfile__section(const struct objfile *obj, const char *name,
 	size_t i;
 
 	for (i = 0; i < obj->nr_secs; i++) {
-		if (strcmp(obj->secs[i].name, name))
+		if (strcmp(obj->names + obj->secs[i].name, name))
 			continue;
 		*vaddr = obj->secs[i].vaddr;
 		*size = obj->secs[i].size;

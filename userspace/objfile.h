@@ -11,12 +11,14 @@
 #define PROFCTL_OBJFILE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct objfile;
 
 /*
- * Takes ownership of @fd (closed by objfile__close, or on failure); a
+ * Takes ownership of @fd (closed by objfile__release() or
+ * objfile__close(), or on failure); a
  * negative @fd returns NULL with errno untouched, so that open()'s error
  * passes through. NULL with errno set: PROFCTL_ERR_NOT_ELF for anything
  * but a readable 64-bit ELF file.
@@ -25,6 +27,21 @@ struct objfile *objfile__open_fd(int fd);
 
 /* Accepts NULL. */
 void objfile__close(struct objfile *obj);
+
+/*
+ * Lets go of the file: reads every loadable segment not read yet into
+ * memory of the object's own, then closes its descriptor and libelf's
+ * view of it. Lookups keep working from the copies, except
+ * objfile__symbol_value(), which needs the whole symbol table and gives
+ * -ENOENT from then on. Code in [@skip_lo, @skip_hi) (link-time
+ * addresses; an empty range skips nothing) is not read, unless already
+ * read or near the range's ends: its bytes are not needed (Go code,
+ * which other tables describe), and objfile__bytes() may find none.
+ */
+void objfile__release(struct objfile *obj, uint64_t skip_lo, uint64_t skip_hi);
+
+/* Bytes the object holds (the segments' copies, symbols, names). */
+size_t objfile__memory(const struct objfile *obj);
 
 /*
  * The link-time address of @addr, which lies in a mapping of this file
@@ -61,8 +78,9 @@ const struct objfile_segment *objfile__segment(const struct objfile *obj,
 					       size_t i);
 
 /*
- * The @len bytes at link-time address @vaddr, pointing into the mapped
- * file; NULL unless one segment's file bytes hold them all.
+ * The @len bytes at link-time address @vaddr, in the object's copy of the
+ * file's segments (a segment is read on first use); NULL unless one
+ * segment's file bytes hold them all.
  */
 const uint8_t *objfile__bytes(const struct objfile *obj, uint64_t vaddr,
 			      uint64_t len);
@@ -90,7 +108,7 @@ int objfile__section(const struct objfile *obj, const char *name,
 
 /*
  * The value of the symbol named @name in .symtab (any type or binding),
- * else .dynsym: 0, or -ENOENT.
+ * else .dynsym: 0, or -ENOENT (also once released).
  */
 int objfile__symbol_value(const struct objfile *obj, const char *name,
 			  uint64_t *value);

@@ -142,6 +142,57 @@ static void test_go_build_id_whole(void **state)
 	objfile__close(obj);
 }
 
+/*
+ * Released, the object has no descriptor and keeps answering from its
+ * copies: the code outside the skipped range, symbols, sections; only
+ * lookups by name, which need the whole table, end. What it holds is
+ * less than the file by at least the code skipped.
+ */
+static void test_release(void **state)
+{
+	int fd = open("/proc/self/exe", O_RDONLY);
+	struct objfile *obj = objfile__open_fd(fd);
+	struct maps *maps = maps__load("/proc", getpid());
+	uint64_t marker = (uint64_t)(uintptr_t)objfile_test_marker, vaddr;
+	uint64_t text, size, start, value;
+	const struct map_entry *m = maps__find(maps, marker);
+	size_t all;
+
+	(void)state;
+	assert_non_null(obj);
+	assert_non_null(m);
+	assert_int_equal(objfile__vaddr(obj, m->start, m->offset, marker, &vaddr), 0);
+	assert_int_equal(objfile__section(obj, ".text", &text, &size), 0);
+	/* skip the text from a whole chunk past the marker's */
+	objfile__release(obj, (vaddr | 0xffff) + 1, text + size);
+	assert_int_equal(fcntl(fd, F_GETFD), -1);
+	assert_memory_equal(objfile__bytes(obj, vaddr, 16),
+			    (const void *)(uintptr_t)marker, 16);
+	assert_string_equal(objfile__symbol(obj, vaddr, &start), "objfile_test_marker");
+	assert_int_equal(objfile__symbol_value(obj, "objfile_test_marker", &value), -ENOENT);
+	if (text + size > (vaddr | 0xffff) + 1 + 0x20000)
+		assert_null(objfile__bytes(obj, text + size - 0x10000 - 16, 16));
+	all = objfile__memory(obj);
+	assert_true(all > 0);
+	objfile__release(obj, 0, 0);	/* twice is harmless */
+	assert_int_equal(objfile__memory(obj), all);
+	maps__free(maps);
+	objfile__close(obj);
+}
+
+/* Anything but a regular file is refused, without reading (a FIFO blocks). */
+static void test_not_regular(void **state)
+{
+	int pipefd[2];
+
+	(void)state;
+	assert_int_equal(pipe(pipefd), 0);
+	errno = 0;
+	assert_null(objfile__open_fd(pipefd[0]));
+	assert_int_equal(errno, PROFCTL_ERR_NOT_ELF);
+	close(pipefd[1]);
+}
+
 static void test_not_elf(void **state)
 {
 	(void)state;
@@ -158,6 +209,8 @@ int main(void)
 		cmocka_unit_test(test_bytes_sections_symbols_relocations),
 		cmocka_unit_test(test_libc_through_dynsym),
 		cmocka_unit_test(test_go_build_id_whole),
+		cmocka_unit_test(test_release),
+		cmocka_unit_test(test_not_regular),
 		cmocka_unit_test(test_not_elf),
 	};
 

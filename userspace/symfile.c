@@ -49,17 +49,25 @@ struct symfile *symfile__open_fd(int fd)
 		return NULL;		/* errno is objfile's */
 	}
 	sf->is_go = gobinary__detect(sf->obj, &sf->go_info);
-	if (!sf->is_go)
-		return sf;
-	sf->go = gobinary__open_pclntab(sf->obj, &sf->go_info);
-	if (!sf->go) {
+	if (sf->is_go)
+		sf->go = gobinary__open_pclntab(sf->obj, &sf->go_info);
+	if (sf->is_go && !sf->go)
 		sf->go_err = -errno;
+	if (sf->go)
+		gopclntab__range(sf->go, &sf->go_start, &sf->go_end);
+	/* all that lookups need is copied (not Go's code): no descriptor kept */
+	objfile__release(sf->obj, sf->go_start, sf->go_end);
+	if (!sf->go)
 		return sf;
-	}
-	gopclntab__range(sf->go, &sf->go_start, &sf->go_end);
 	/* zeroed pages: only the slots a lookup fills are ever touched */
 	sf->cache = calloc(SYMFILE_CACHE_SLOTS, sizeof(sf->cache[0]));
 	return sf;
+}
+
+size_t symfile__memory(const struct symfile *sf)
+{
+	return sizeof(*sf) + objfile__memory(sf->obj) +
+	       (sf->cache ? SYMFILE_CACHE_SLOTS * sizeof(sf->cache[0]) : 0);
 }
 
 void symfile__close(struct symfile *sf)

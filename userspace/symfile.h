@@ -4,9 +4,10 @@
  * for a Go binary, the pclntab (function, file, line, inline chain); for
  * anything else, and for the C code in a Go binary, the ELF symbols.
  *
- * A file is parsed once, kept mapped, and looked up through a small
- * cache of recent PCs, so that memory stays bounded however long the
- * session.
+ * A file is read once, into memory of the symfile's own (nothing stays
+ * mapped, no descriptor stays open: a file truncated later cannot hurt),
+ * and looked up through a small cache of recent PCs, so that its memory
+ * is fixed once open (symfile__memory()).
  */
 #ifndef PROFCTL_SYMFILE_H
 #define PROFCTL_SYMFILE_H
@@ -29,7 +30,7 @@ struct sym_frame {
 struct symfile;
 
 /*
- * Takes ownership of @fd (closed by symfile__close, or on failure); a
+ * Takes ownership of @fd (closed once the file is read); a
  * negative @fd returns NULL with errno untouched. NULL with errno set:
  * PROFCTL_ERR_NOT_ELF for anything but a 64-bit ELF file. A Go binary
  * whose pclntab is missing or corrupt still opens (its ELF symbols
@@ -39,6 +40,9 @@ struct symfile *symfile__open_fd(int fd);
 
 /* Accepts NULL. */
 void symfile__close(struct symfile *sf);
+
+/* Bytes the symfile holds, for the caches that bound them. */
+size_t symfile__memory(const struct symfile *sf);
 
 /* See objfile__vaddr(). */
 int symfile__vaddr(const struct symfile *sf, uint64_t map_start,
