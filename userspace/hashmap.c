@@ -3,6 +3,12 @@
  * Open addressing with linear probing over a power-of-two table, grown at
  * 3/4 load; keys live back to back in one arena and entries refer to them
  * by offset, so growing the arena never invalidates an entry.
+ *
+ * Removal shifts the rest of the probe run back (no tombstones, so
+ * lookups never slow down), and leaves the key's bytes dead in the arena;
+ * once the dead bytes outweigh the live ones the arena is rewritten, and
+ * a table at under 1/8 load is halved, so that a map that shrinks gives
+ * its memory back.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -23,6 +29,7 @@ struct hashmap {
 	size_t count;
 	char *keys;
 	size_t keys_len, keys_cap;
+	size_t keys_dead;	/* bytes of removed keys in the arena */
 };
 
 /* 64-bit mix of the key's bytes; never 0 (0 marks an empty slot). */
@@ -96,9 +103,10 @@ uint64_t *hashmap__find(const struct hashmap *map, const void *key,
 	return e->hash ? &e->value : NULL;
 }
 
-static int hashmap_grow(struct hashmap *map)
+/* Rehashes into a table of @cap slots (a power of two that holds all). */
+static int hashmap_resize(struct hashmap *map, size_t cap)
 {
-	size_t cap = map->cap * 2, i, j;
+	size_t i, j;
 	struct hashmap_entry *slots = calloc(cap, sizeof(slots[0]));
 
 	if (!slots)
@@ -115,6 +123,11 @@ static int hashmap_grow(struct hashmap *map)
 	map->slots = slots;
 	map->cap = cap;
 	return 0;
+}
+
+static int hashmap_grow(struct hashmap *map)
+{
+	return hashmap_resize(map, map->cap * 2);
 }
 
 static int hashmap_store_key(struct hashmap *map, const void *key,
@@ -173,6 +186,102 @@ uint64_t *hashmap__add(struct hashmap *map, const void *key, size_t len,
 fail:
 	errno = -err;
 	return NULL;
+}
+
+/* Empties slot @i, moving back the entries of its probe run behind it. */
+static void hashmap_delete_slot(struct hashmap *map, size_t i)
+{
+	size_t mask = map->cap - 1, j = i, home;
+
+	map->keys_dead += map->slots[i].key_len;
+	map->count--;
+	for (;;) {
+		map->slots[i].hash = 0;
+		for (;;) {
+			j = (j + 1) & mask;
+			if (!map->slots[j].hash)
+				return;
+			home = map->slots[j].hash & mask;
+			/* stays unless its home lies cyclically in (i, j] */
+			if (i <= j ? (home <= i || home > j) : (home <= i && home > j))
+				break;
+		}
+		map->slots[i] = map->slots[j];
+		i = j;
+	}
+}
+
+/*
+ * Gives back memory after removals: a fresh arena of the live keys when
+ * the dead ones outweigh them, a smaller table under 1/8 load. Failing
+ * to allocate only means keeping the memory.
+ */
+static void hashmap_compact(struct hashmap *map)
+{
+	size_t cap = map->cap, live = map->keys_len - map->keys_dead, i, at = 0;
+	size_t keys_cap = 4096;
+	char *keys;
+
+	while (cap > 64 && map->count * 8 < cap)
+		cap /= 2;
+	if (cap != map->cap)
+		hashmap_resize(map, cap);
+	if (map->keys_dead <= live || map->keys_dead < 4096)
+		return;
+	while (keys_cap < live)
+		keys_cap *= 2;
+	keys = malloc(keys_cap);
+	if (!keys)
+		return;
+	for (i = 0; i < map->cap; i++) {
+		if (!map->slots[i].hash)
+			continue;
+		memcpy(keys + at, map->keys + map->slots[i].key_off,
+		       map->slots[i].key_len);
+		map->slots[i].key_off = (uint32_t)at;
+		at += map->slots[i].key_len;
+	}
+	free(map->keys);
+	map->keys = keys;
+	map->keys_cap = keys_cap;
+	map->keys_len = at;
+	map->keys_dead = 0;
+}
+
+int hashmap__remove(struct hashmap *map, const void *key, size_t len)
+{
+	struct hashmap_entry *e = hashmap_slot(map, key, len,
+					       hashmap_hash(key, len));
+
+	if (!e->hash)
+		return -ENOENT;
+	hashmap_delete_slot(map, (size_t)(e - map->slots));
+	hashmap_compact(map);
+	return 0;
+}
+
+size_t hashmap__remove_if(struct hashmap *map, hashmap_entry_fn fn, void *ctx)
+{
+	struct hashmap_entry *e;
+	size_t i = 0, removed = 0;
+
+	/*
+	 * A removal pulls later entries back into slot i: look at it again.
+	 * One pulled across the end lands in a slot already passed, but it
+	 * was looked at there first.
+	 */
+	while (i < map->cap) {
+		e = &map->slots[i];
+		if (e->hash && fn(map->keys + e->key_off, e->key_len, e->value, ctx)) {
+			hashmap_delete_slot(map, i);
+			removed++;
+			continue;
+		}
+		i++;
+	}
+	if (removed)
+		hashmap_compact(map);
+	return removed;
 }
 
 size_t hashmap__count(const struct hashmap *map)

@@ -5,7 +5,8 @@
  * can be updated in place (counts).
  *
  * Invariants: a key is present at most once; pointers returned by
- * hashmap__find() and hashmap__add() stay valid only until the next add.
+ * hashmap__find() and hashmap__add() stay valid only until the next add
+ * or removal. Removing gives memory back (hashmap__memory() shrinks).
  */
 #ifndef PROFCTL_HASHMAP_H
 #define PROFCTL_HASHMAP_H
@@ -34,6 +35,18 @@ uint64_t *hashmap__find(const struct hashmap *map, const void *key,
 uint64_t *hashmap__add(struct hashmap *map, const void *key, size_t len,
 		       uint64_t value, bool *added);
 
+/* Removes @key: 0, or -ENOENT when absent. */
+int hashmap__remove(struct hashmap *map, const void *key, size_t len);
+
+typedef int (*hashmap_entry_fn)(const void *key, size_t len, uint64_t value,
+				void *ctx);
+
+/*
+ * Removes every entry for which @fn returns non-zero (@fn must not touch
+ * the map). Returns how many were removed.
+ */
+size_t hashmap__remove_if(struct hashmap *map, hashmap_entry_fn fn, void *ctx);
+
 size_t hashmap__count(const struct hashmap *map);
 
 /* Bytes held: table and keys. */
@@ -46,8 +59,6 @@ size_t hashmap__memory_after_add(const struct hashmap *map, size_t len);
  * Calls @fn for every entry, in no particular order; a non-zero return
  * stops the walk and is returned.
  */
-typedef int (*hashmap_entry_fn)(const void *key, size_t len, uint64_t value,
-				void *ctx);
 int hashmap__for_each(const struct hashmap *map, hashmap_entry_fn fn,
 		      void *ctx);
 

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -111,9 +113,101 @@ static void test_for_each_stops(void **state)
 	hashmap__free(map);
 }
 
+/*
+ * Removal against a model: keys added and removed in a pseudo-random
+ * order, at loads up to the growth point, so that probe runs are long
+ * and wrap around the table's end; after every step each key is found
+ * exactly when the model holds it, with its value.
+ */
+static void test_remove_matches_a_model(void **state)
+{
+	enum { N = 3000 };
+	static bool present[N];
+	struct hashmap *map = hashmap__new();
+	uint64_t x = 12345, *v;
+	uint32_t k;
+	int step, i;
+
+	(void)state;
+	for (step = 0; step < 40000; step++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		k = (uint32_t)(x >> 33) % N;
+		if (present[k]) {
+			assert_int_equal(hashmap__remove(map, &k, sizeof(k)), 0);
+			assert_int_equal(hashmap__remove(map, &k, sizeof(k)), -ENOENT);
+		} else {
+			assert_non_null(hashmap__add(map, &k, sizeof(k), k * 3, NULL));
+		}
+		present[k] = !present[k];
+		if (step % 997)
+			continue;
+		for (i = 0; i < N; i++) {
+			k = (uint32_t)i;
+			v = hashmap__find(map, &k, sizeof(k));
+			assert_int_equal(v != NULL, present[i]);
+			if (v)
+				assert_int_equal(*v, k * 3);
+		}
+	}
+	hashmap__free(map);
+}
+
+static int drop_odd(const void *key, size_t len, uint64_t value, void *ctx)
+{
+	(void)key;
+	(void)len;
+	(void)ctx;
+	return value & 1;
+}
+
+/*
+ * remove_if sees every entry once even as removals pull others back, and
+ * a map that churns through many more keys than it ever holds at once
+ * stays the size its live keys need.
+ */
+static void test_remove_if_and_memory_comes_back(void **state)
+{
+	struct hashmap *map = hashmap__new();
+	char key[64];
+	size_t peak = 0;
+	uint64_t i, round;
+
+	(void)state;
+	for (i = 0; i < 10000; i++) {
+		snprintf(key, sizeof(key), "key %" PRIu64, i);
+		hashmap__add(map, key, strlen(key), i, NULL);
+	}
+	assert_int_equal(hashmap__remove_if(map, drop_odd, NULL), 5000);
+	assert_int_equal(hashmap__count(map), 5000);
+	for (i = 0; i < 10000; i++) {
+		snprintf(key, sizeof(key), "key %" PRIu64, i);
+		assert_int_equal(hashmap__find(map, key, strlen(key)) != NULL, !(i & 1));
+	}
+	hashmap__remove_if(map, drop_odd, NULL);
+	assert_int_equal(hashmap__count(map), 5000);
+	/* 1,000 live keys at a time, 200 rounds of fresh ones */
+	for (round = 0; round < 200; round++) {
+		for (i = 0; i < 1000; i++) {
+			snprintf(key, sizeof(key), "round %" PRIu64 " key %" PRIu64, round, i);
+			hashmap__add(map, key, strlen(key), 1, NULL);
+		}
+		for (i = 0; i < 1000; i++) {
+			snprintf(key, sizeof(key), "round %" PRIu64 " key %" PRIu64, round, i);
+			assert_int_equal(hashmap__remove(map, key, strlen(key)), 0);
+		}
+		if (round == 10)
+			peak = hashmap__memory(map);
+	}
+	assert_int_equal(hashmap__count(map), 5000);
+	assert_true(hashmap__memory(map) <= peak);
+	hashmap__free(map);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_remove_matches_a_model),
+		cmocka_unit_test(test_remove_if_and_memory_comes_back),
 		cmocka_unit_test(test_add_find_and_update_in_place),
 		cmocka_unit_test(test_many_keys_survive_growth),
 		cmocka_unit_test(test_binary_keys),
