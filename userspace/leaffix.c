@@ -9,13 +9,15 @@
 struct leaffix {
 	struct symbolizer *sym;
 	/*
-	 * (pid, pc) -> SP delta + 1 (| LEAFFIX_NATIVE outside Go), or 0 for
-	 * "unknown": samples repeat their leaf PCs, and the table walk is
-	 * the costly part.
+	 * (image, pc) -> SP delta + 1 (| LEAFFIX_NATIVE outside Go), or 0
+	 * for "unknown": samples repeat their leaf PCs, and the table walk
+	 * is the costly part. Emptied when full: a bound, not a history.
 	 */
 	struct hashmap *deltas;
 	struct leaffix_stats stats;
 };
+
+#define LEAFFIX_MAX_CACHED	65536
 
 /* A frame pointer this far above SP is on another stack (the module's). */
 #define LEAFFIX_SAME_STACK	(8ULL << 20)
@@ -76,18 +78,26 @@ void leaffix__free(struct leaffix *lf)
 static int leaffix_delta(struct leaffix *lf, const struct sample *s,
 			 uint64_t pc, int64_t *delta, bool *native)
 {
-	uint64_t key[2] = { (uint64_t)s->pid << 16 | s->exec_gen, pc }, *slot;
+	uint64_t key[3] = { (uint64_t)s->pid << 16 | s->exec_gen,
+			    s->proc_start_ns, pc }, *slot;
+	const struct sym_who who = { (int)s->pid, s->exec_gen, s->proc_start_ns };
+	struct hashmap *fresh;
 	int err;
 
 	slot = hashmap__find(lf->deltas, key, sizeof(key));
 	if (!slot) {
 		*native = false;
-		err = symbolizer__sp_delta(lf->sym, (int)s->pid, s->exec_gen, pc,
-					   delta);
+		err = symbolizer__sp_delta(lf->sym, &who, pc, delta);
 		if (err) {
 			*native = true;
-			err = symbolizer__fp_delta(lf->sym, (int)s->pid,
-						   s->exec_gen, pc, delta);
+			err = symbolizer__fp_delta(lf->sym, &who, pc, delta);
+		}
+		if (hashmap__count(lf->deltas) >= LEAFFIX_MAX_CACHED) {
+			fresh = hashmap__new();
+			if (fresh) {
+				hashmap__free(lf->deltas);
+				lf->deltas = fresh;
+			}
 		}
 		/* a full map only costs the cache, never the answer */
 		hashmap__add(lf->deltas, key, sizeof(key),
@@ -109,6 +119,7 @@ static int leaffix_delta(struct leaffix *lf, const struct sample *s,
 static bool leaffix_believe(struct leaffix *lf, const struct sample *s,
 			    uint64_t word, bool native)
 {
+	const struct sym_who who = { (int)s->pid, s->exec_gen, s->proc_start_ns };
 	struct frame_info f;
 	int64_t delta;
 	bool native_word;
@@ -120,7 +131,7 @@ static bool leaffix_believe(struct leaffix *lf, const struct sample *s,
 		return true;		/* into Go code */
 	if (!native)
 		return false;
-	symbolizer__resolve(lf->sym, (int)s->pid, s->exec_gen, word - 1, &f);
+	symbolizer__resolve(lf->sym, &who, word - 1, &f);
 	return f.map && f.nr_frames;
 }
 

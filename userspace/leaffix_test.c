@@ -111,7 +111,7 @@ static void test_stack_switched_after_the_prologue(void **state)
  */
 static void test_repairs_a_native_leaf(void **state)
 {
-	struct symbolizer *sym = symbolizer__new("/proc");
+	struct symbolizer *sym = symbolizer__new("/proc", 0);
 	uint64_t ret = (uint64_t)(uintptr_t)&leaf_sample + 8;
 	__u64 walked[2], buf[KSAMPLER_MAX_FRAMES];
 	struct leaffix *lf;
@@ -183,7 +183,7 @@ static void test_repairs_a_real_go_leaf(void **state)
 	objfile__close(obj);
 	assert_non_null(mkdtemp(dir));
 	fake_proc_image(dir, abs);
-	sym = symbolizer__new(dir);
+	sym = symbolizer__new(dir, 0);
 	assert_non_null(sym);
 	assert_int_equal(symbolizer__add_pid(sym, FAKE_PID), 0);
 	lf = leaffix__new(sym);

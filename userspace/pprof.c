@@ -59,6 +59,13 @@ static int pprof_reserve(void *arrayp, size_t n, size_t *cap, size_t elem)
  * last, so that a failure leaves map and table as they were.
  */
 
+void pprof__set_span(struct pprof *prof, int64_t time_nanos,
+		     int64_t duration_nanos)
+{
+	prof->msg.time_nanos = time_nanos;
+	prof->msg.duration_nanos = duration_nanos;
+}
+
 /* Index of @s in the string table, adding it; negative errno on failure. */
 static int64_t pprof_string(struct pprof *prof, const char *s)
 {

@@ -51,6 +51,10 @@ struct pprof *pprof__new(const struct pprof_params *params);
 /* Accepts NULL. */
 void pprof__free(struct pprof *prof);
 
+/* When the profile started and how long it ran, once that is known. */
+void pprof__set_span(struct pprof *prof, int64_t time_nanos,
+		     int64_t duration_nanos);
+
 /* The mapping's id (deduplicated by range, offset and file), or 0 + errno. */
 uint64_t pprof__mapping(struct pprof *prof, const struct pprof_mapping *m);
 

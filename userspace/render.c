@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "array.h"
 #include "hashmap.h"
 #include "pprof.h"
 #include "render.h"
@@ -40,17 +42,29 @@ static uint64_t render_pc(const uint64_t *ips, uint32_t i)
  */
 struct render_key {
 	uint64_t image;		/* pid << 16 | exec generation */
+	uint64_t start_ns;
 	uint64_t pc;
 };
 
-struct pprof_ctx {
-	struct pprof *prof;
+/*
+ * The cache is a bound, not a history: emptied when it holds this many
+ * (a long session meets ever new processes).
+ */
+#define RENDER_MAX_CACHED	(256U * 1024)
+
+struct render {
+	enum render_format format;
+	struct render_params params;
 	struct symbolizer *sym;
-	struct hashmap *done;		/* render_key -> location id | RENDER_* */
-	int pid;
-	uint64_t *locs;			/* room for the stop frame too */
-	struct render_stats *stats;
-	int err;
+	/* render_key -> pprof location id, or folded text; | RENDER_* */
+	struct hashmap *done;
+	uint64_t *locs;			/* one stack's; room for the stop frame */
+	struct pprof *prof;		/* pprof */
+	char **texts;			/* collapsed: what done points to */
+	size_t nr_texts, cap_texts;
+	FILE *lines;			/* collapsed: the lines so far */
+	char *lines_buf;
+	size_t lines_size;
 };
 
 /*
@@ -158,7 +172,7 @@ static uint32_t render_trim(const uint64_t *flags, const struct stack_entry *e,
 }
 
 /* The synthetic frame that ends a stack whose walk stopped early. */
-static uint64_t render_stop_location(struct pprof_ctx *c, uint16_t stop)
+static uint64_t render_stop_location(struct render *c, uint16_t stop)
 {
 	struct pprof_line line = { .function = sample_stop_name(stop) };
 
@@ -166,20 +180,22 @@ static uint64_t render_stop_location(struct pprof_ctx *c, uint16_t stop)
 	return pprof__location(c->prof, 0, 0x100 + stop, &line, 1);
 }
 
-static uint64_t render_location(struct pprof_ctx *c,
+static uint64_t render_location(struct render *c,
 				const struct stack_entry *e, uint64_t pc)
 {
-	struct render_key key = { (uint64_t)e->pid << 16 | e->exec_gen, pc };
+	struct render_key key = { (uint64_t)e->pid << 16 | e->exec_gen,
+				  e->start_ns, pc };
 	struct pprof_line lines[SYMFILE_MAX_FRAMES];
 	struct pprof_mapping pm = { 0 };
 	uint64_t mapping = 0, *cached, id;
+	const struct sym_who who = { (int)e->pid, e->exec_gen, e->start_ns };
 	struct frame_info f;
 	int i;
 
 	cached = hashmap__find(c->done, &key, sizeof(key));
 	if (cached)
 		return *cached;
-	symbolizer__resolve(c->sym, (int)e->pid, e->exec_gen, pc, &f);
+	symbolizer__resolve(c->sym, &who, pc, &f);
 	if (f.map) {
 		pm.start = f.map->start;
 		pm.limit = f.map->end;
@@ -209,27 +225,24 @@ static uint64_t render_location(struct pprof_ctx *c,
 	return id;
 }
 
-static int render_pprof_entry(const struct stack_entry *e, void *ctx)
+static int render_pprof_entry(struct render *c, const struct stack_entry *e)
 {
-	struct pprof_ctx *c = ctx;
+	const struct sym_who who = { (int)e->pid, e->exec_gen, e->start_ns };
 	const struct pprof_label labels[] = {
 		{ .key = "pid", .num = e->pid },
 		{ .key = "tid", .num = e->tid },
 		{ .key = "thread_name", .str = e->comm },
-		{ .key = "comm", .str = symbolizer__comm(c->sym, (int)e->pid,
-						      e->exec_gen) },
+		{ .key = "comm", .str = symbolizer__comm(c->sym, &who) },
 	};
 	uint32_t i, n;
 	uint16_t stop;
 
-	if (c->pid && (int)e->pid != c->pid)
-		return 0;
 	for (i = 0; i < e->nr_frames; i++) {
 		c->locs[i] = render_location(c, e, render_pc(e->ips, i));
 		if (!c->locs[i])
-			return c->err = -ENOMEM;
+			return -ENOMEM;
 	}
-	n = render_trim(c->locs, e, &stop, c->stats);
+	n = render_trim(c->locs, e, &stop, c->params.stats);
 	if (n > 1 && (c->locs[n - 1] & RENDER_DROP_ROOT))
 		n--;
 	for (i = 0; i < n; i++)
@@ -237,11 +250,9 @@ static int render_pprof_entry(const struct stack_entry *e, void *ctx)
 	if (stop) {
 		c->locs[n] = render_stop_location(c, stop);
 		if (!c->locs[n++])
-			return c->err = -ENOMEM;
+			return -ENOMEM;
 	}
-	c->err = pprof__sample(c->prof, c->locs, n, (int64_t)e->count,
-			       labels, 4);
-	return c->err;
+	return pprof__sample(c->prof, c->locs, n, (int64_t)e->count, labels, 4);
 }
 
 /* One synthetic sample per loss reason with a count. */
@@ -267,62 +278,23 @@ static int render_losses(struct pprof *prof, const struct stack_table *t)
 	return 0;
 }
 
-int render_pprof(const struct stack_table *t, struct symbolizer *sym,
-		 const struct render_params *p, int fd)
-{
-	struct pprof_params pp = {
-		.time_nanos = p->start_wall_ns,
-		.duration_nanos = p->duration_ns,
-		.period_ns = p->frequency ? (int64_t)(1000000000ULL / p->frequency) : 0,
-	};
-	struct pprof_ctx c = { .sym = sym, .pid = p->pid, .stats = p->stats };
-	int err = -ENOMEM;
-
-	c.prof = pprof__new(&pp);
-	c.done = hashmap__new();
-	c.locs = malloc((KSAMPLER_MAX_FRAMES + 1) * sizeof(uint64_t));
-	if (!c.prof || !c.done || !c.locs)
-		goto out;
-	err = stack_table__for_each(t, render_pprof_entry, &c);
-	if (!err && !p->pid)
-		err = render_losses(c.prof, t);
-	if (!err && p->comment)
-		err = pprof__comment(c.prof, p->comment);
-	if (!err)
-		err = pprof__write(c.prof, fd);
-out:
-	free(c.locs);
-	hashmap__free(c.done);
-	pprof__free(c.prof);
-	return err;
-}
-
-struct collapsed_ctx {
-	struct symbolizer *sym;
-	FILE *out;
-	int pid;
-	struct render_stats *stats;
-	struct hashmap *done;	/* render_key -> folded text | RENDER_* */
-	char **texts;		/* what done points to, for freeing */
-	size_t nr_texts, cap_texts;
-	uint64_t *frames;	/* one entry's texts | RENDER_* */
-};
-
 /*
  * The folded text of @pc of @pid: its frames outermost first, joined by
  * ';' (inlined functions are frames of their own, as in pprof); NULL
  * when nothing resolves; its RENDER_* flags in @flags. Resolved once per
  * pair.
  */
-static const char *render_name(struct collapsed_ctx *c,
+static const char *render_name(struct render *c,
 			       const struct stack_entry *e, uint64_t pc,
 			       uint64_t *flags)
 {
-	struct render_key key = { (uint64_t)e->pid << 16 | e->exec_gen, pc };
+	struct render_key key = { (uint64_t)e->pid << 16 | e->exec_gen,
+				  e->start_ns, pc };
 	uint64_t *cached = hashmap__find(c->done, &key, sizeof(key));
-	char *text = NULL, **texts;
+	char *text = NULL;
 	struct frame_info f;
-	size_t len = 0, size = 0;
+	size_t size = 0;
+	const struct sym_who who = { (int)e->pid, e->exec_gen, e->start_ns };
 	FILE *mem;
 	int i;
 
@@ -330,7 +302,7 @@ static const char *render_name(struct collapsed_ctx *c,
 		*flags = *cached & RENDER_FLAGS;
 		return (const char *)(uintptr_t)(*cached & ~RENDER_FLAGS);
 	}
-	symbolizer__resolve(c->sym, (int)e->pid, e->exec_gen, pc, &f);
+	symbolizer__resolve(c->sym, &who, pc, &f);
 	*flags = render_flags(&f);
 	if (f.nr_frames) {
 		mem = open_memstream(&text, &size);
@@ -338,15 +310,10 @@ static const char *render_name(struct collapsed_ctx *c,
 			fprintf(mem, "%s%s", f.frames[i].function, i ? ";" : "");
 		if (!mem || fclose(mem))
 			return NULL;
-		len = c->nr_texts == c->cap_texts ? (c->cap_texts ? 2 * c->cap_texts : 64) : 0;
-		if (len) {
-			texts = realloc(c->texts, len * sizeof(*texts));
-			if (!texts) {
-				free(text);
-				return NULL;
-			}
-			c->texts = texts;
-			c->cap_texts = len;
+		if (array_grow(&c->texts, &c->cap_texts, c->nr_texts, 1,
+			       sizeof(c->texts[0]))) {
+			free(text);
+			return NULL;
 		}
 		c->texts[c->nr_texts++] = text;
 	}
@@ -354,60 +321,174 @@ static const char *render_name(struct collapsed_ctx *c,
 	return text;
 }
 
-static int render_collapsed_entry(const struct stack_entry *e, void *ctx)
+static int render_collapsed_entry(struct render *c, const struct stack_entry *e)
 {
-	struct collapsed_ctx *c = ctx;
+	FILE *out = c->lines;
 	const char *name;
 	uint64_t flags;
 	uint32_t i, n;
 	uint16_t stop;
 
-	if (c->pid && (int)e->pid != c->pid)
-		return 0;
 	for (i = 0; i < e->nr_frames; i++) {
 		name = render_name(c, e, render_pc(e->ips, i), &flags);
-		c->frames[i] = (uintptr_t)name | flags;
+		c->locs[i] = (uintptr_t)name | flags;
 	}
-	n = render_trim(c->frames, e, &stop, c->stats);
-	fputs(e->comm, c->out);
+	n = render_trim(c->locs, e, &stop, c->params.stats);
+	fputs(e->comm, out);
 	if (stop)
-		fprintf(c->out, ";%s", sample_stop_name(stop));
+		fprintf(out, ";%s", sample_stop_name(stop));
 	for (i = n; i-- > 0;) {
-		if ((c->frames[i] & RENDER_DROP_ROOT) && i == n - 1 && i)
+		if ((c->locs[i] & RENDER_DROP_ROOT) && i == n - 1 && i)
 			continue;
-		name = (const char *)(uintptr_t)(c->frames[i] & ~RENDER_FLAGS);
+		name = (const char *)(uintptr_t)(c->locs[i] & ~RENDER_FLAGS);
 		if (name)
-			fprintf(c->out, ";%s", name);
+			fprintf(out, ";%s", name);
 		else
-			fprintf(c->out, ";0x%" PRIx64, render_pc(e->ips, i));
+			fprintf(out, ";0x%" PRIx64, render_pc(e->ips, i));
 	}
-	fprintf(c->out, " %" PRIu64 "\n", e->count);
-	return ferror(c->out) ? -EIO : 0;
+	fprintf(out, " %" PRIu64 "\n", e->count);
+	return ferror(out) ? -EIO : 0;
 }
 
-int render_collapsed(const struct stack_table *t, struct symbolizer *sym,
-		     const struct render_params *p, FILE *out)
+static void render_forget(struct render *r)
 {
-	struct collapsed_ctx c = {
-		.sym = sym, .out = out, .pid = p->pid, .stats = p->stats,
-		.done = hashmap__new(),
-		.frames = malloc(KSAMPLER_MAX_FRAMES * sizeof(uint64_t)),
-	};
-	uint32_t r;
-	int err = -ENOMEM;
+	hashmap__free(r->done);
+	r->done = NULL;
+	while (r->nr_texts)
+		free(r->texts[--r->nr_texts]);
+}
 
-	if (c.done && c.frames)
-		err = stack_table__for_each(t, render_collapsed_entry, &c);
-	free(c.frames);
-	hashmap__free(c.done);
-	while (c.nr_texts)
-		free(c.texts[--c.nr_texts]);
-	free(c.texts);
-	for (r = 1; !err && !p->pid && r < STACKS_LOST_MAX; r++)
+void render__free(struct render *r)
+{
+	if (!r)
+		return;
+	render_forget(r);
+	free(r->texts);
+	free(r->locs);
+	pprof__free(r->prof);
+	if (r->lines)
+		fclose(r->lines);
+	free(r->lines_buf);
+	free(r);
+}
+
+struct render *render__new(enum render_format format, struct symbolizer *sym,
+			   const struct render_params *p)
+{
+	struct render *r = calloc(1, sizeof(*r));
+	struct pprof_params pp = {
+		.time_nanos = p->start_wall_ns,
+		.duration_nanos = p->duration_ns,
+		.period_ns = p->frequency ? (int64_t)(1000000000ULL / p->frequency) : 0,
+	};
+
+	if (!r)
+		return NULL;
+	r->format = format;
+	r->params = *p;
+	r->sym = sym;
+	r->done = hashmap__new();
+	r->locs = malloc((KSAMPLER_MAX_FRAMES + 1) * sizeof(uint64_t));
+	if (format == RENDER_PPROF)
+		r->prof = pprof__new(&pp);
+	else
+		r->lines = open_memstream(&r->lines_buf, &r->lines_size);
+	if (!r->done || !r->locs || (!r->prof && !r->lines)) {
+		render__free(r);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return r;
+}
+
+void render__set_span(struct render *r, int64_t start_wall_ns,
+		      int64_t duration_ns)
+{
+	r->params.start_wall_ns = start_wall_ns;
+	r->params.duration_ns = duration_ns;
+	if (r->prof)
+		pprof__set_span(r->prof, start_wall_ns, duration_ns);
+}
+
+int render__add(struct render *r, const struct stack_entry *e)
+{
+	if (r->params.pid && (int)e->pid != r->params.pid)
+		return 0;
+	if (hashmap__count(r->done) >= RENDER_MAX_CACHED) {
+		render_forget(r);
+		r->done = hashmap__new();
+		if (!r->done)
+			return -ENOMEM;
+	}
+	return r->format == RENDER_PPROF ? render_pprof_entry(r, e) :
+					   render_collapsed_entry(r, e);
+}
+
+/* The losses as folded lines. */
+static int render_collapsed_losses(FILE *out, const struct stack_table *t)
+{
+	uint32_t r;
+
+	for (r = 1; r < STACKS_LOST_MAX; r++)
 		if (stack_table__lost(t, r))
 			fprintf(out, "%s %" PRIu64 "\n", render_lost_name(r),
 				stack_table__lost(t, r));
-	if (!err && fflush(out))
+	return ferror(out) ? -EIO : 0;
+}
+
+/* Writes all of @buf to @fd: 0, or -errno. */
+static int render_write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int render__write(struct render *r, const struct stack_table *t, int fd)
+{
+	bool losses = t && !r->params.pid;
+	int err = 0;
+
+	if (r->format == RENDER_PPROF) {
+		if (losses)
+			err = render_losses(r->prof, t);
+		if (!err && r->params.comment)
+			err = pprof__comment(r->prof, r->params.comment);
+		return err ? err : pprof__write(r->prof, fd);
+	}
+	if (losses)
+		err = render_collapsed_losses(r->lines, t);
+	if (!err && fflush(r->lines))
 		err = -errno;
+	return err ? err : render_write_all(fd, r->lines_buf, r->lines_size);
+}
+
+/* Adds every entry of the table (for_each's callback). */
+static int render_add_entry(const struct stack_entry *e, void *ctx)
+{
+	return render__add(ctx, e);
+}
+
+int render_table(enum render_format format, const struct stack_table *t,
+		 struct symbolizer *sym, const struct render_params *p, int fd)
+{
+	struct render *r = render__new(format, sym, p);
+	int err;
+
+	if (!r)
+		return -errno;
+	err = stack_table__for_each(t, render_add_entry, r);
+	if (!err)
+		err = render__write(r, t, fd);
+	render__free(r);
 	return err;
 }

@@ -46,12 +46,40 @@ struct render_stats {
 /* The loss reason's frame name, e.g. "[lost: ring full]". */
 const char *render_lost_name(uint32_t reason);
 
-/* Writes a gzipped pprof CPU profile to @fd. 0 or -errno. */
-int render_pprof(const struct stack_table *t, struct symbolizer *sym,
-		 const struct render_params *p, int fd);
+enum render_format {
+	RENDER_PPROF,		/* a gzipped pprof CPU profile */
+	RENDER_COLLAPSED,	/* folded stacks: "comm;root;...;leaf count" */
+};
 
-/* Writes folded stacks ("comm;root;...;leaf count") to @out. 0 or -errno. */
-int render_collapsed(const struct stack_table *t, struct symbolizer *sym,
-		     const struct render_params *p, FILE *out);
+/*
+ * A profile being built: stacks are added as they are done (a process
+ * that has exited is rendered then, and its state let go), and the
+ * whole is written at the end. Each stack is symbolized when added.
+ */
+struct render;
+
+/* NULL with errno set. */
+struct render *render__new(enum render_format format, struct symbolizer *sym,
+			   const struct render_params *p);
+
+/* Accepts NULL. */
+void render__free(struct render *r);
+
+/* The session's start and length, once known (they were in @p). */
+void render__set_span(struct render *r, int64_t start_wall_ns,
+		      int64_t duration_ns);
+
+/* Adds @e (unless the profile is another pid's). 0 or -errno. */
+int render__add(struct render *r, const struct stack_entry *e);
+
+/*
+ * Writes the profile to @fd, with @t's losses when it is not one pid's
+ * (@t may be NULL: no losses). 0 or -errno.
+ */
+int render__write(struct render *r, const struct stack_table *t, int fd);
+
+/* All of @t at once: new, add each, write, free. 0 or -errno. */
+int render_table(enum render_format format, const struct stack_table *t,
+		 struct symbolizer *sym, const struct render_params *p, int fd);
 
 #endif /* PROFCTL_RENDER_H */

@@ -6,6 +6,7 @@
  */
 #include <fcntl.h>
 #include <setjmp.h>
+#include <sys/mman.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -65,10 +66,26 @@ static const char *fn_of(const Perftools__Profiles__Profile *p, uint64_t loc)
 	return p->string_table[p->function[l->line[0]->function_id - 1]->name];
 }
 
+/* The folded stacks of @t, as a string to free. */
+static char *collapsed(const struct stack_table *t, struct symbolizer *sym,
+		       const struct render_params *rp)
+{
+	int fd = memfd_create("collapsed", 0);
+	char *text = calloc(1, 1 << 16);
+	ssize_t n;
+
+	assert_true(fd >= 0);
+	assert_int_equal(render_table(RENDER_COLLAPSED, t, sym, rp, fd), 0);
+	n = pread(fd, text, (1 << 16) - 1, 0);
+	assert_true(n > 0);
+	close(fd);
+	return text;
+}
+
 static void test_pprof_losses_are_samples(void **state)
 {
 	struct stack_table *t = table();
-	struct symbolizer *sym = symbolizer__new("/proc");
+	struct symbolizer *sym = symbolizer__new("/proc", 0);
 	struct render_params rp = { .frequency = 100, .comment = "acct" };
 	char path[] = "/tmp/render_test.XXXXXX";
 	Perftools__Profiles__Profile *p;
@@ -77,7 +94,7 @@ static void test_pprof_losses_are_samples(void **state)
 	size_t i;
 
 	(void)state;
-	assert_int_equal(render_pprof(t, sym, &rp, fd), 0);
+	assert_int_equal(render_table(RENDER_PPROF, t, sym, &rp, fd), 0);
 	close(fd);
 	p = decode(path);
 	unlink(path);
@@ -105,7 +122,7 @@ static void test_pprof_losses_are_samples(void **state)
 	rp.pid = 4242;
 	strcpy(path, "/tmp/render_test.XXXXXX");	/* mkstemp used it up */
 	fd = mkstemp(path);
-	assert_int_equal(render_pprof(t, sym, &rp, fd), 0);
+	assert_int_equal(render_table(RENDER_PPROF, t, sym, &rp, fd), 0);
 	close(fd);
 	p = decode(path);
 	unlink(path);
@@ -119,15 +136,12 @@ static void test_pprof_losses_are_samples(void **state)
 static void test_collapsed_root_first(void **state)
 {
 	struct stack_table *t = table();
-	struct symbolizer *sym = symbolizer__new("/proc");
+	struct symbolizer *sym = symbolizer__new("/proc", 0);
 	struct render_params rp = { .frequency = 100 };
-	char *text = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&text, &len);
+	char *text;
 
 	(void)state;
-	assert_int_equal(render_collapsed(t, sym, &rp, out), 0);
-	fclose(out);
+	text = collapsed(t, sym, &rp);
 	assert_non_null(strstr(text, "worker;0x403000;0x402000;0x401000 7\n"));
 	assert_non_null(strstr(text, "[lost: ring full] 3\n"));
 	assert_non_null(strstr(text, "[lost: nested interrupt] 1\n"));
@@ -208,14 +222,12 @@ static void test_stopped_walks_say_why(void **state)
 	const uint64_t from_main[] = { leaf, (uint64_t)(uintptr_t)&main + 8,
 				       (uint64_t)(uintptr_t)&getpid + 4, 0x5a5a5a5a5a50 };
 	struct stack_table *t = stack_table__new(1 << 20);
-	struct symbolizer *sym = symbolizer__new("/proc");
+	struct symbolizer *sym = symbolizer__new("/proc", 0);
 	struct render_stats st = { 0 };
 	struct render_params rp = { .frequency = 100, .stats = &st };
 	char path[] = "/tmp/render_test.XXXXXX";
 	Perftools__Profiles__Profile *p;
-	char *text = NULL;
-	size_t len = 0;
-	FILE *out;
+	char *text;
 	int fd;
 
 	(void)state;
@@ -226,7 +238,7 @@ static void test_stopped_walks_say_why(void **state)
 	add_stack(t, astray, 4, 0, 2);
 	add_stack(t, from_main, 4, KSAMPLER_SAMPLE_BAD_FRAME, 6);
 	fd = mkstemp(path);
-	assert_int_equal(render_pprof(t, sym, &rp, fd), 0);
+	assert_int_equal(render_table(RENDER_PPROF, t, sym, &rp, fd), 0);
 	close(fd);
 	p = decode(path);
 	unlink(path);
@@ -247,9 +259,7 @@ static void test_stopped_walks_say_why(void **state)
 	assert_int_equal(st.stopped[SAMPLE_STOP_BAD_FRAME], 0);
 
 	/* folded stacks say the same, root first */
-	out = open_memstream(&text, &len);
-	assert_int_equal(render_collapsed(t, sym, &rp, out), 0);
-	fclose(out);
+	text = collapsed(t, sym, &rp);
 	assert_non_null(strstr(text, "walker;[truncated];"));
 	assert_non_null(strstr(text, "walker;[unwind stopped: loop];"));
 	assert_non_null(strstr(text, "walker;_start;count_roots;add_stack 3\n"));

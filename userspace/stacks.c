@@ -9,6 +9,7 @@
 /* The key of a distinct stack: what a sample is aggregated by. */
 struct stack_key {
 	uint32_t pid, tid;
+	uint64_t start_ns;
 	char comm[16];
 	uint32_t nr_frames;
 	uint16_t exec_gen;
@@ -60,6 +61,7 @@ int stack_table__add(struct stack_table *t, const struct sample *s)
 	memset(k, 0, sizeof(*k));
 	k->pid = s->pid;
 	k->tid = s->tid;
+	k->start_ns = s->proc_start_ns;
 	memcpy(k->comm, s->comm, sizeof(k->comm));
 	k->nr_frames = s->nr_frames;
 	k->exec_gen = s->exec_gen;
@@ -129,6 +131,7 @@ static int stack_table_visit(const void *key, size_t len, uint64_t value,
 	comm[sizeof(k.comm)] = '\0';
 	e.pid = k.pid;
 	e.tid = k.tid;
+	e.start_ns = k.start_ns;
 	e.comm = comm;
 	e.exec_gen = k.exec_gen;
 	e.stop = k.stop;
@@ -144,4 +147,12 @@ int stack_table__for_each(const struct stack_table *t, stack_entry_fn fn,
 	struct for_each_ctx c = { fn, ctx };
 
 	return hashmap__for_each(t->map, stack_table_visit, &c);
+}
+
+size_t stack_table__remove_if(struct stack_table *t, stack_entry_fn fn,
+			      void *ctx)
+{
+	struct for_each_ctx c = { fn, ctx };
+
+	return hashmap__remove_if(t->map, stack_table_visit, &c);
 }

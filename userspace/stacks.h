@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * stacks.h - aggregates samples into counts per distinct (process, exec
- * generation, thread, thread name, stack, reason the walk stopped), and
+ * stacks.h - aggregates samples into counts per distinct (process and its
+ * start time, exec generation, thread, thread name, stack, reason the walk
+ * stopped), and
  * keeps the losses beside them, so that a profile's totals always match
  * what the kernel fired.
  *
@@ -28,6 +29,7 @@ struct stack_table;
 struct stack_entry {
 	uint32_t pid, tid;
 	uint16_t exec_gen;			/* which image of pid */
+	uint64_t start_ns;			/* when pid started; 0: unknown */
 	uint16_t stop;				/* enum sample_stop */
 	const char *comm;			/* thread name */
 	uint32_t nr_frames;
@@ -58,5 +60,13 @@ typedef int (*stack_entry_fn)(const struct stack_entry *e, void *ctx);
 /* Calls @fn for each distinct stack; a non-zero return stops the walk. */
 int stack_table__for_each(const struct stack_table *t, stack_entry_fn fn,
 			  void *ctx);
+
+/*
+ * Removes the stacks for which @fn returns non-zero (after the profile
+ * has them): their memory is given back. The counts of samples and
+ * losses stay. Returns how many were removed.
+ */
+size_t stack_table__remove_if(struct stack_table *t, stack_entry_fn fn,
+			      void *ctx);
 
 #endif /* PROFCTL_STACKS_H */

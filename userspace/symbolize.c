@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,11 +13,40 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "hashmap.h"
 #include "symbolize.h"
 
 /* Larger than any vdso image (two to four pages on x86-64). */
 #define SYM_VDSO_MAX (1U << 20)
+
+#define SYM_DEFAULT_BYTES	(256UL << 20)
+#define SYM_DEFAULT_UNMAPPED	256
+
+/* Files opened at first sight and not read yet: at most this many. */
+#define SYM_MAX_PENDING_FDS	64
+
+/* A file that could not be read is tried again after this long. */
+#define SYM_RETRY_NS		(10ULL * 1000 * 1000 * 1000)
+
+/* Files whose problems are kept for the summary. */
+#define SYM_MAX_PROBLEMS	64
+
+/*
+ * One file, by identity (device, inode; the vdso has its own). It lives
+ * while a process image maps it, or while the LRU keeps what was read.
+ */
+struct sym_file {
+	uint64_t key[3];
+	struct symfile *sf;		/* read; NULL: not (yet) */
+	int fd;				/* opened ahead of reading; -1 */
+	int err;			/* why the last try failed; 0 */
+	uint64_t tried_ns;		/* when */
+	size_t refs;			/* images mapping it */
+	size_t bytes;			/* symfile__memory() when read */
+	struct sym_file *prev, *next;	/* the LRU of read files, newest first */
+	char path[];			/* as first seen */
+};
 
 /*
  * One process image: its mappings, and the file behind each (or NULL).
@@ -28,7 +58,7 @@ struct sym_proc {
 	uint64_t reloaded_ns;		/* maps last re-read for a miss; 0 never */
 	bool superseded;		/* a later image exists: history */
 	struct maps *maps;
-	struct symfile **files;		/* per mapping; owned by the cache */
+	struct sym_file **files;	/* per mapping, each holding a ref */
 	char comm[17];
 };
 
@@ -47,35 +77,65 @@ struct sym_proc {
  */
 #define SYM_MAX_GENS 64
 
+enum sym_life { SYM_RUNNING, SYM_GONE, SYM_REAPED };
+
+struct sym_pid_key {
+	int32_t pid;
+	uint32_t pad;			/* zero */
+	uint64_t start;			/* clock ticks after boot; 0: unknown */
+};
+
 struct sym_pid {
-	int pid;
+	struct sym_pid_key key;
+	enum sym_life life;
 	bool pending;			/* an image read mid-exec, to redo */
 	struct sym_proc **images;
-	size_t nr_images;
+	size_t nr_images, cap_images;
 	uint16_t gens[SYM_MAX_GENS];
 	size_t nr_gens;
 };
 
-struct symbolizer {
-	const char *proc_root;
-	struct hashmap *pids;		/* pid -> struct sym_pid * */
-	struct sym_pid **all_pids;	/* for freeing */
-	size_t nr_pids, cap_pids;
-	struct hashmap *files;		/* dev:inode -> struct symfile * */
-	struct sym_proc **all;		/* every proc, for freeing */
-	size_t nr_all, cap_all;
-	struct symfile **all_files;
-	char **file_paths;		/* as first seen, for problem reports */
-	size_t nr_files, cap_files;
+struct sym_problem {
+	char *path;
+	int err;
 };
 
-struct symbolizer *symbolizer__new(const char *proc_root)
+struct symbolizer {
+	const char *proc_root;
+	unsigned int flags;
+	uint64_t ns_per_tick;		/* of /proc/PID/stat's start time */
+	struct hashmap *pids;		/* sym_pid_key -> struct sym_pid * */
+	struct hashmap *files;		/* key[3] -> struct sym_file * */
+	struct sym_file *lru_head, *lru_tail;
+	size_t lru_bytes, lru_files, lru_unmapped;
+	size_t max_bytes, max_unmapped;
+	struct sym_file *pending[SYM_MAX_PENDING_FDS];	/* fd >= 0, oldest first */
+	size_t nr_pending;
+	uint64_t evicted, reaped;
+	struct sym_problem problems[SYM_MAX_PROBLEMS];
+	size_t nr_problems, more_problems;
+};
+
+static uint64_t sym_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+struct symbolizer *symbolizer__new(const char *proc_root, unsigned int flags)
 {
 	struct symbolizer *sym = calloc(1, sizeof(*sym));
+	long hz = sysconf(_SC_CLK_TCK);
 
 	if (!sym)
 		return NULL;
 	sym->proc_root = proc_root;
+	sym->flags = flags;
+	sym->ns_per_tick = 1000000000ULL / (uint64_t)(hz > 0 ? hz : 100);
+	sym->max_bytes = SYM_DEFAULT_BYTES;
+	sym->max_unmapped = SYM_DEFAULT_UNMAPPED;
 	sym->pids = hashmap__new();
 	sym->files = hashmap__new();
 	if (!sym->pids || !sym->files) {
@@ -86,97 +146,138 @@ struct symbolizer *symbolizer__new(const char *proc_root)
 	return sym;
 }
 
-static void sym_proc_free(struct sym_proc *p)
+void symbolizer__set_limits(struct symbolizer *sym, size_t bytes,
+			    size_t unmapped_files)
 {
-	if (!p)
-		return;
-	maps__free(p->maps);
-	free(p->files);
-	free(p);
+	sym->max_bytes = bytes;
+	sym->max_unmapped = unmapped_files;
 }
 
-void symbolizer__free(struct symbolizer *sym)
+/* ---- files ---- */
+
+static void sym_lru_unlink(struct symbolizer *sym, struct sym_file *f)
 {
+	if (f->prev)
+		f->prev->next = f->next;
+	else
+		sym->lru_head = f->next;
+	if (f->next)
+		f->next->prev = f->prev;
+	else
+		sym->lru_tail = f->prev;
+	f->prev = f->next = NULL;
+}
+
+static void sym_lru_push(struct symbolizer *sym, struct sym_file *f)
+{
+	f->next = sym->lru_head;
+	f->prev = NULL;
+	if (sym->lru_head)
+		sym->lru_head->prev = f;
+	else
+		sym->lru_tail = f;
+	sym->lru_head = f;
+}
+
+/* Takes @f's descriptor opened ahead of reading: it, or -1. */
+static int sym_file_take_fd(struct symbolizer *sym, struct sym_file *f)
+{
+	int fd = f->fd;
 	size_t i;
 
-	if (!sym)
+	if (fd < 0)
+		return -1;
+	for (i = 0; i < sym->nr_pending && sym->pending[i] != f; i++)
+		;
+	memmove(&sym->pending[i], &sym->pending[i + 1],
+		(sym->nr_pending - i - 1) * sizeof(sym->pending[0]));
+	sym->nr_pending--;
+	f->fd = -1;
+	return fd;
+}
+
+static void sym_file_close_fd(struct symbolizer *sym, struct sym_file *f)
+{
+	int fd = sym_file_take_fd(sym, f);
+
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Lets go of what was read of @f. */
+static void sym_file_unread(struct symbolizer *sym, struct sym_file *f)
+{
+	if (!f->sf)
 		return;
-	for (i = 0; i < sym->nr_all; i++)
-		sym_proc_free(sym->all[i]);
-	for (i = 0; i < sym->nr_files; i++)
-		symfile__close(sym->all_files[i]);
-	free(sym->all);
-	for (i = 0; i < sym->nr_files; i++)
-		free(sym->file_paths[i]);
-	free(sym->all_files);
-	free(sym->file_paths);
-	for (i = 0; i < sym->nr_pids; i++) {
-		free(sym->all_pids[i]->images);
-		free(sym->all_pids[i]);
-	}
-	free(sym->all_pids);
-	hashmap__free(sym->pids);
-	hashmap__free(sym->files);
-	free(sym);
+	sym_lru_unlink(sym, f);
+	sym->lru_bytes -= f->bytes;
+	sym->lru_files--;
+	if (!f->refs)
+		sym->lru_unmapped--;
+	symfile__close(f->sf);
+	f->sf = NULL;
+	f->bytes = 0;
 }
 
-static int sym_push(void *arrayp, size_t *n, size_t *cap, void *item)
+static void sym_file_free(struct symbolizer *sym, struct sym_file *f)
 {
-	void ***array = arrayp;
-	void **p;
-
-	if (*n == *cap) {
-		p = realloc(*array, (*cap ? *cap * 2 : 16) * sizeof(void *));
-		if (!p)
-			return -ENOMEM;
-		*array = p;
-		*cap = *cap ? *cap * 2 : 16;
-	}
-	(*array)[(*n)++] = item;
-	return 0;
-}
-
-/* Keeps @obj (and where it came from) for freeing and reports. */
-static int sym_add_file(struct symbolizer *sym, struct symfile *obj,
-			const char *path)
-{
-	char **paths;
-
-	if (sym->nr_files == sym->cap_files) {
-		paths = realloc(sym->file_paths,
-				(sym->cap_files ? sym->cap_files * 2 : 16) * sizeof(*paths));
-		if (!paths)
-			return -ENOMEM;
-		sym->file_paths = paths;
-	}
-	sym->file_paths[sym->nr_files] = strdup(path);
-	if (!sym->file_paths[sym->nr_files])
-		return -ENOMEM;
-	if (sym_push(&sym->all_files, &sym->nr_files, &sym->cap_files, obj)) {
-		free(sym->file_paths[sym->nr_files]);
-		return -ENOMEM;
-	}
-	return 0;
+	sym_file_unread(sym, f);
+	sym_file_close_fd(sym, f);
+	hashmap__remove(sym->files, f->key, sizeof(f->key));
+	free(f);
 }
 
 /*
- * Opens the file behind @m of @pid: map_files first (deleted files, other
- * mount namespaces; needs CAP_SYS_ADMIN), then the process's root.
+ * Keeps the LRU within its bounds, oldest first; @keep (just read) stays.
+ * A file still mapped loses what was read, and is read again if needed.
  */
-static int sym_open_mapping(const struct symbolizer *sym, int pid,
-			    const struct map_entry *m)
+static void sym_lru_trim(struct symbolizer *sym, struct sym_file *keep)
 {
-	char path[4200];
-	int fd;
+	struct sym_file *f = sym->lru_tail, *prev;
 
-	snprintf(path, sizeof(path), "%s/%d/map_files/%" PRIx64 "-%" PRIx64,
-		 sym->proc_root, pid, m->start, m->end);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0 || m->path[0] != '/')
-		return fd;
-	snprintf(path, sizeof(path), "%s/%d/root%s", sym->proc_root, pid,
-		 m->path);
-	return open(path, O_RDONLY | O_CLOEXEC);
+	while (f && (sym->lru_bytes > sym->max_bytes ||
+		     sym->lru_unmapped > sym->max_unmapped)) {
+		prev = f->prev;
+		if (f != keep &&
+		    (sym->lru_bytes > sym->max_bytes || !f->refs)) {
+			sym->evicted++;
+			if (f->refs)
+				sym_file_unread(sym, f);
+			else
+				sym_file_free(sym, f);
+		}
+		f = prev;
+	}
+}
+
+/* Drops a reference; a file no image maps goes unless the LRU keeps it. */
+static void sym_file_put(struct symbolizer *sym, struct sym_file *f)
+{
+	if (!f || --f->refs)
+		return;
+	if (!f->sf) {
+		sym_file_free(sym, f);
+		return;
+	}
+	sym->lru_unmapped++;
+	sym_lru_trim(sym, NULL);
+}
+
+static void sym_add_problem(struct symbolizer *sym, const char *path, int err)
+{
+	size_t i;
+
+	for (i = 0; i < sym->nr_problems; i++)
+		if (!strcmp(sym->problems[i].path, path))
+			return;
+	if (sym->nr_problems == SYM_MAX_PROBLEMS) {
+		sym->more_problems++;
+		return;
+	}
+	sym->problems[sym->nr_problems].path = strdup(path);
+	if (!sym->problems[sym->nr_problems].path)
+		return;
+	sym->problems[sym->nr_problems++].err = err;
 }
 
 /*
@@ -205,34 +306,233 @@ static int sym_open_vdso(void)
 	return fd;
 }
 
-/* The parsed file behind @m, from the cache or opened now; or NULL. */
-static struct symfile *sym_file(struct symbolizer *sym, int pid,
-				const struct map_entry *m)
+/*
+ * Opens @path if it is the file @key names: a regular file (a FIFO
+ * swapped in would block the open, hence O_NONBLOCK) with that inode (a
+ * library replaced on disk since is another file). Devices are not
+ * compared: the maps and stat() disagree on some filesystems (btrfs
+ * subvolumes). The fd, or -1 with errno set.
+ */
+static int sym_open_checked(const char *path, const uint64_t *key)
 {
-	uint64_t key[3] = { m->dev_major, m->dev_minor, m->inode }, *slot;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat st;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_ino != key[2]) {
+		close(fd);
+		errno = ESTALE;
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Opens the file behind @m of @pid: map_files first (deleted files, other
+ * mount namespaces; needs CAP_SYS_ADMIN), then the process's root.
+ */
+static int sym_open_mapping(const struct symbolizer *sym, int pid,
+			    const struct map_entry *m, const uint64_t *key)
+{
+	char path[4200];
+	int fd;
+
+	if (!strcmp(m->path, "[vdso]"))
+		return sym_open_vdso();
+	snprintf(path, sizeof(path), "%s/%d/map_files/%" PRIx64 "-%" PRIx64,
+		 sym->proc_root, pid, m->start, m->end);
+	fd = sym_open_checked(path, key);
+	if (fd >= 0 || m->path[0] != '/')
+		return fd;
+	snprintf(path, sizeof(path), "%s/%d/root%s", sym->proc_root, pid,
+		 m->path);
+	return sym_open_checked(path, key);
+}
+
+/* Reads @f from @fd (taking it): 0, or -errno (kept in @f for a retry). */
+static int sym_file_read(struct symbolizer *sym, struct sym_file *f, int fd)
+{
+	errno = 0;
+	f->sf = symfile__open_fd(fd);
+	if (!f->sf) {
+		f->err = errno ? -errno : -ENOENT;
+		f->tried_ns = sym_now_ns();
+		return f->err;
+	}
+	f->err = 0;
+	if (symfile__go_error(f->sf))
+		sym_add_problem(sym, f->path, symfile__go_error(f->sf));
+	f->bytes = symfile__memory(f->sf);
+	sym->lru_bytes += f->bytes;
+	sym->lru_files++;
+	if (!f->refs)
+		sym->lru_unmapped++;
+	sym_lru_push(sym, f);
+	sym_lru_trim(sym, f);
+	return 0;
+}
+
+/*
+ * The read file behind @f, reading it now if need be: from the
+ * descriptor opened at first sight, else through @pid's mapping @m
+ * (when given), unless it failed lately. NULL when it cannot be read.
+ */
+static struct symfile *sym_file_get(struct symbolizer *sym, struct sym_file *f,
+				    int pid, const struct map_entry *m)
+{
+	int fd;
+
+	if (f->sf) {
+		if (f != sym->lru_head) {
+			sym_lru_unlink(sym, f);
+			sym_lru_push(sym, f);
+		}
+		return f->sf;
+	}
+	fd = sym_file_take_fd(sym, f);
+	if (fd >= 0) {
+		sym_file_read(sym, f, fd);
+		return f->sf;
+	}
+	if (f->err && sym_now_ns() - f->tried_ns < SYM_RETRY_NS)
+		return NULL;
+	if (!m)
+		return NULL;
+	fd = sym_open_mapping(sym, pid, m, f->key);
+	if (fd < 0) {
+		f->err = -errno;
+		f->tried_ns = sym_now_ns();
+		return NULL;
+	}
+	sym_file_read(sym, f, fd);
+	return f->sf;
+}
+
+/*
+ * The file behind @m of @pid, known or new (with a reference taken); a
+ * new one is opened now, while the process runs, but not read. NULL for
+ * an anonymous mapping, or out of memory.
+ */
+static struct sym_file *sym_file_ref(struct symbolizer *sym, int pid,
+				     const struct map_entry *m)
+{
 	bool vdso = !strcmp(m->path, "[vdso]");
-	struct symfile *obj;
+	uint64_t key[3] = { m->dev_major, m->dev_minor, m->inode }, *slot;
+	size_t len = strlen(m->path) + 1;
+	struct sym_file *f;
 
 	if (!m->inode && !vdso)
 		return NULL;		/* anonymous: nothing to open */
+	if (vdso)
+		key[0] = UINT64_MAX;	/* no device has that number */
 	slot = hashmap__find(sym->files, key, sizeof(key));
-	if (slot)
-		return (struct symfile *)(uintptr_t)*slot;
-	obj = symfile__open_fd(vdso ? sym_open_vdso() :
-			       sym_open_mapping(sym, pid, m));
-	if (obj && sym_add_file(sym, obj, m->path)) {
-		symfile__close(obj);
-		obj = NULL;
+	if (slot) {
+		f = (struct sym_file *)(uintptr_t)*slot;
+		if (!f->refs++ && f->sf)
+			sym->lru_unmapped--;
+		return f;
 	}
-	/* a failure is cached too: one attempt per file */
-	hashmap__add(sym->files, key, sizeof(key), (uintptr_t)obj, NULL);
-	return obj;
+	f = calloc(1, sizeof(*f) + len);
+	if (!f)
+		return NULL;
+	memcpy(f->key, key, sizeof(key));
+	memcpy(f->path, m->path, len);
+	f->fd = -1;
+	f->refs = 1;
+	if (!hashmap__add(sym->files, key, sizeof(key), (uintptr_t)f, NULL)) {
+		free(f);
+		return NULL;
+	}
+	if (!vdso && sym->nr_pending < SYM_MAX_PENDING_FDS) {
+		f->fd = sym_open_mapping(sym, pid, m, key);
+		if (f->fd >= 0)
+			sym->pending[sym->nr_pending++] = f;
+	}
+	return f;
 }
 
+int symbolizer__work(struct symbolizer *sym, uint64_t budget_ns)
+{
+	uint64_t t0 = sym_now_ns();
+
+	while (sym->nr_pending) {
+		if (sym_now_ns() - t0 >= budget_ns)
+			return -EAGAIN;
+		sym_file_get(sym, sym->pending[0], 0, NULL);
+	}
+	return 0;
+}
+
+/* ---- processes ---- */
+
+static void sym_proc_free(struct symbolizer *sym, struct sym_proc *p)
+{
+	size_t i;
+
+	if (!p)
+		return;
+	for (i = 0; p->maps && i < maps__count(p->maps); i++)
+		sym_file_put(sym, p->files[i]);
+	maps__free(p->maps);
+	free(p->files);
+	free(p);
+}
+
+static void sym_pid_free(struct symbolizer *sym, struct sym_pid *sp)
+{
+	size_t i;
+
+	for (i = 0; i < sp->nr_images; i++)
+		sym_proc_free(sym, sp->images[i]);
+	free(sp->images);
+	free(sp);
+}
+
+static int sym_free_pid(const void *key, size_t len, uint64_t value, void *ctx)
+{
+	(void)key;
+	(void)len;
+	sym_pid_free(ctx, (struct sym_pid *)(uintptr_t)value);
+	return 0;
+}
+
+static int sym_free_file(const void *key, size_t len, uint64_t value, void *ctx)
+{
+	struct sym_file *f = (struct sym_file *)(uintptr_t)value;
+
+	(void)key;
+	(void)len;
+	(void)ctx;
+	symfile__close(f->sf);
+	if (f->fd >= 0)
+		close(f->fd);
+	free(f);
+	return 0;
+}
+
+void symbolizer__free(struct symbolizer *sym)
+{
+	size_t i;
+
+	if (!sym)
+		return;
+	if (sym->pids)
+		hashmap__for_each(sym->pids, sym_free_pid, sym);
+	if (sym->files)
+		hashmap__for_each(sym->files, sym_free_file, NULL);
+	for (i = 0; i < sym->nr_problems; i++)
+		free(sym->problems[i].path);
+	hashmap__free(sym->pids);
+	hashmap__free(sym->files);
+	free(sym);
+}
+
+/* Reads @p's maps, taking a reference on each file: 0, or -errno. */
 static int sym_load_maps(struct symbolizer *sym, struct sym_proc *p)
 {
 	struct maps *maps = maps__load(sym->proc_root, p->pid);
-	struct symfile **files;
+	struct sym_file **files;
 	size_t i;
 
 	if (!maps)
@@ -243,7 +543,9 @@ static int sym_load_maps(struct symbolizer *sym, struct sym_proc *p)
 		return -ENOMEM;
 	}
 	for (i = 0; i < maps__count(maps); i++)
-		files[i] = sym_file(sym, p->pid, maps__entry(maps, i));
+		files[i] = sym_file_ref(sym, p->pid, maps__entry(maps, i));
+	for (i = 0; p->maps && i < maps__count(p->maps); i++)
+		sym_file_put(sym, p->files[i]);
 	maps__free(p->maps);
 	free(p->files);
 	p->maps = maps;
@@ -301,49 +603,83 @@ static struct sym_proc *sym_proc_new(struct symbolizer *sym, int pid)
 		return NULL;
 	p->pid = pid;
 	err = sym_load_maps(sym, p);
-	if (!err)
-		err = sym_push(&sym->all, &sym->nr_all, &sym->cap_all, p);
 	if (err) {
-		sym_proc_free(p);
+		sym_proc_free(sym, p);
 		errno = -err;
 		return NULL;
 	}
 	sym_image_id(sym, p);
 	sym_read_comm(sym, p);
-	return p;		/* freed with sym->all */
+	return p;
 }
 
-static struct sym_pid *sym_pid_find(const struct symbolizer *sym, int pid)
+/*
+ * When @pid started, in clock ticks after boot (field 22 of its stat), or
+ * 0 when it cannot be read. The comm before it may hold anything: the
+ * fields start after its last ')'.
+ */
+static uint64_t sym_read_start(const struct symbolizer *sym, int pid)
 {
-	uint64_t *slot = hashmap__find(sym->pids, &pid, sizeof(pid));
+	char path[64], buf[1024], *p;
+	unsigned long long start = 0;
+	ssize_t n;
+	int fd, field;
 
+	snprintf(path, sizeof(path), "%s/%d/stat", sym->proc_root, pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	for (field = 2; p && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p + 1, "%llu", &start) != 1)
+		return 0;
+	return start;
+}
+
+static void sym_key(const struct symbolizer *sym, const struct sym_who *who,
+		    struct sym_pid_key *key)
+{
+	memset(key, 0, sizeof(*key));
+	key->pid = who->pid;
+	/* the tick /proc/PID/stat rounds the same start time down to */
+	if (sym->flags & SYM_WITH_START)
+		key->start = who->start_ns / sym->ns_per_tick;
+}
+
+static struct sym_pid *sym_pid_find(const struct symbolizer *sym,
+				    const struct sym_who *who)
+{
+	struct sym_pid_key key;
+	uint64_t *slot;
+
+	sym_key(sym, who, &key);
+	slot = hashmap__find(sym->pids, &key, sizeof(key));
 	return slot ? (struct sym_pid *)(uintptr_t)*slot : NULL;
 }
 
-static struct sym_pid *sym_pid_get(struct symbolizer *sym, int pid)
+static struct sym_pid *sym_pid_get_key(struct symbolizer *sym,
+				       const struct sym_pid_key *key)
 {
-	struct sym_pid *sp = sym_pid_find(sym, pid);
+	uint64_t *slot = hashmap__find(sym->pids, key, sizeof(*key));
+	struct sym_pid *sp;
 
-	if (sp)
-		return sp;
+	if (slot)
+		return (struct sym_pid *)(uintptr_t)*slot;
 	sp = calloc(1, sizeof(*sp));
 	if (!sp)
 		return NULL;
-	sp->pid = pid;
-	if (sym_push(&sym->all_pids, &sym->nr_pids, &sym->cap_pids, sp)) {
+	sp->key = *key;
+	if (!hashmap__add(sym->pids, key, sizeof(*key), (uintptr_t)sp, NULL)) {
 		free(sp);
 		return NULL;
 	}
-	if (!hashmap__add(sym->pids, &pid, sizeof(pid), (uintptr_t)sp, NULL))
-		return NULL;		/* freed with sym->all_pids */
 	return sp;
-}
-
-/* The last image read is dropped (it is the last one pushed). */
-static void sym_drop_last(struct symbolizer *sym, struct sym_proc *p)
-{
-	sym->nr_all--;
-	sym_proc_free(p);
 }
 
 /*
@@ -363,16 +699,16 @@ static int sym_pid_read_image(struct symbolizer *sym, struct sym_pid *sp,
 			      int retries)
 {
 	const struct timespec wait = { 0, SYM_EXEC_WAIT_NS };
-	struct sym_proc *p, *last, **images;
+	struct sym_proc *p, *last;
 	int tries = 0;
 
 	for (;;) {
-		p = sym_proc_new(sym, sp->pid);
+		p = sym_proc_new(sym, sp->key.pid);
 		if (!p)
 			return -errno;
 		if (!p->exe_id[1] || p->exe_id[2])
 			break;		/* complete (or no executable to map) */
-		sym_drop_last(sym, p);
+		sym_proc_free(sym, p);
 		if (++tries > retries) {
 			sp->pending = true;
 			return 0;
@@ -382,13 +718,14 @@ static int sym_pid_read_image(struct symbolizer *sym, struct sym_pid *sp,
 	sp->pending = false;
 	last = sp->nr_images ? sp->images[sp->nr_images - 1] : NULL;
 	if (last && !memcmp(last->exe_id, p->exe_id, sizeof(p->exe_id))) {
-		sym_drop_last(sym, p);	/* the same image */
+		sym_proc_free(sym, p);	/* the same image */
 		return 0;
 	}
-	images = realloc(sp->images, (sp->nr_images + 1) * sizeof(*images));
-	if (!images)
+	if (array_grow(&sp->images, &sp->cap_images, sp->nr_images, 1,
+		       sizeof(sp->images[0]))) {
+		sym_proc_free(sym, p);
 		return -ENOMEM;
-	sp->images = images;
+	}
 	sp->images[sp->nr_images++] = p;
 	if (last)
 		last->superseded = true;
@@ -397,30 +734,43 @@ static int sym_pid_read_image(struct symbolizer *sym, struct sym_pid *sp,
 
 int symbolizer__add_pid(struct symbolizer *sym, int pid)
 {
-	struct sym_pid *sp = sym_pid_get(sym, pid);
+	struct sym_pid_key key = { .pid = pid };
+	struct sym_pid *sp;
 
+	if (sym->flags & SYM_WITH_START) {
+		key.start = sym_read_start(sym, pid);
+		if (!key.start)
+			return -ENOENT;
+	}
+	sp = sym_pid_get_key(sym, &key);
 	if (!sp)
 		return -ENOMEM;
 	return sp->nr_images ? 0 : sym_pid_read_image(sym, sp, SYM_EXEC_RETRIES);
 }
 
-int symbolizer__see(struct symbolizer *sym, int pid, uint16_t gen)
+int symbolizer__see(struct symbolizer *sym, const struct sym_who *who)
 {
-	struct sym_pid *sp = sym_pid_get(sym, pid);
+	struct sym_pid_key key;
+	struct sym_pid *sp;
 	size_t i;
 
+	sym_key(sym, who, &key);
+	sp = sym_pid_get_key(sym, &key);
 	if (!sp)
 		return -ENOMEM;
 	for (i = 0; i < sp->nr_gens; i++)
-		if (sp->gens[i] == gen)
+		if (sp->gens[i] == who->gen)
 			return 0;
 	if (sp->nr_gens == SYM_MAX_GENS)
 		return 0;	/* an exec storm: later ones share the newest */
 	/* kept ascending; a wrapped counter would take 65536 execs */
-	for (i = sp->nr_gens; i > 0 && sp->gens[i - 1] > gen; i--)
+	for (i = sp->nr_gens; i > 0 && sp->gens[i - 1] > who->gen; i--)
 		sp->gens[i] = sp->gens[i - 1];
-	sp->gens[i] = gen;
+	sp->gens[i] = who->gen;
 	sp->nr_gens++;
+	/* a process reaped, or gone, is not read again (its pid may be reused) */
+	if (sp->life != SYM_RUNNING)
+		return 0;
 	return sym_pid_read_image(sym, sp, SYM_EXEC_RETRIES);
 }
 
@@ -443,30 +793,99 @@ static struct sym_proc *sym_proc_pick(const struct sym_pid *sp, uint16_t gen)
  * The same, after one more try at an image left unread mid-exec (the
  * process, if it still runs it, shows it complete by now).
  */
-static struct sym_proc *sym_proc_find(struct symbolizer *sym, int pid,
-				      uint16_t gen)
+static struct sym_proc *sym_proc_find(struct symbolizer *sym,
+				      const struct sym_who *who)
 {
-	struct sym_pid *sp = sym_pid_find(sym, pid);
+	struct sym_pid *sp = sym_pid_find(sym, who);
 
-	if (sp && sp->pending)
+	if (sp && sp->pending && sp->life == SYM_RUNNING)
 		sym_pid_read_image(sym, sp, 0);
-	return sym_proc_pick(sp, gen);
+	return sym_proc_pick(sp, who->gen);
 }
 
-const char *symbolizer__comm(const struct symbolizer *sym, int pid,
-			     uint16_t gen)
+const char *symbolizer__comm(const struct symbolizer *sym,
+			     const struct sym_who *who)
 {
-	struct sym_proc *p = sym_proc_pick(sym_pid_find(sym, pid), gen);
+	struct sym_proc *p = sym_proc_pick(sym_pid_find(sym, who), who->gen);
 
 	return p ? p->comm : "";
 }
 
-static const struct map_entry *sym_lookup(const struct sym_proc *p,
+/* ---- reaping ---- */
+
+/* Whether @sp's process still runs: the same pid, started at the same time. */
+static bool sym_pid_alive(const struct symbolizer *sym,
+			  const struct sym_pid *sp)
+{
+	if (sp->key.start)
+		return sym_read_start(sym, sp->key.pid) == sp->key.start;
+	return kill(sp->key.pid, 0) == 0 || errno == EPERM;
+}
+
+struct sym_reap_ctx {
+	struct symbolizer *sym;
+	void (*fn)(const struct sym_who *who, void *ctx);
+	void *ctx;
+	size_t reported;
+};
+
+static int sym_reap_one(const void *key, size_t len, uint64_t value, void *ctx)
+{
+	struct sym_pid *sp = (struct sym_pid *)(uintptr_t)value;
+	struct sym_reap_ctx *c = ctx;
+	struct sym_who who = { .pid = sp->key.pid };
+
+	(void)key;
+	(void)len;
+	if (sp->life == SYM_GONE) {
+		sp->life = SYM_REAPED;
+		who.start_ns = sp->key.start * c->sym->ns_per_tick;
+		c->fn(&who, c->ctx);
+		c->reported++;
+	} else if (sp->life == SYM_RUNNING && !sym_pid_alive(c->sym, sp)) {
+		sp->life = SYM_GONE;
+	}
+	return 0;
+}
+
+size_t symbolizer__reap(struct symbolizer *sym,
+			void (*fn)(const struct sym_who *who, void *ctx),
+			void *ctx)
+{
+	struct sym_reap_ctx c = { sym, fn, ctx, 0 };
+
+	symbolizer__forget_reaped(sym);
+	hashmap__for_each(sym->pids, sym_reap_one, &c);
+	return c.reported;
+}
+
+static int sym_is_reaped(const void *key, size_t len, uint64_t value, void *ctx)
+{
+	struct sym_pid *sp = (struct sym_pid *)(uintptr_t)value;
+
+	(void)key;
+	(void)len;
+	if (sp->life != SYM_REAPED)
+		return 0;
+	sym_pid_free(ctx, sp);
+	return 1;
+}
+
+void symbolizer__forget_reaped(struct symbolizer *sym)
+{
+	sym->reaped += hashmap__remove_if(sym->pids, sym_is_reaped, sym);
+}
+
+/* ---- lookups ---- */
+
+static const struct map_entry *sym_lookup(struct symbolizer *sym,
+					  const struct sym_proc *p,
 					  uint64_t addr, struct symfile **file)
 {
 	const struct map_entry *m = maps__find(p->maps, addr);
+	struct sym_file *f = m ? p->files[m - maps__entry(p->maps, 0)] : NULL;
 
-	*file = m ? p->files[m - maps__entry(p->maps, 0)] : NULL;
+	*file = f ? sym_file_get(sym, f, p->pid, m) : NULL;
 	return m;
 }
 
@@ -477,28 +896,20 @@ static const struct map_entry *sym_lookup(const struct sym_proc *p,
  */
 #define SYM_RELOAD_NS	(1000ULL * 1000 * 1000)
 
-static uint64_t sym_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-/* The file and link-time address behind @addr of @pid, or NULL. */
+/* The file and link-time address behind @addr of @p, or NULL. */
 static struct symfile *sym_locate(struct symbolizer *sym, struct sym_proc *p,
 				  uint64_t addr, const struct map_entry **map,
 				  uint64_t *vaddr)
 {
 	struct symfile *file = NULL;
 
-	*map = sym_lookup(p, addr, &file);
+	*map = sym_lookup(sym, p, addr, &file);
 	/* only the image the process runs now can have grown since */
 	if (!*map && !p->superseded &&
 	    (!p->reloaded_ns || sym_now_ns() - p->reloaded_ns >= SYM_RELOAD_NS)) {
 		p->reloaded_ns = sym_now_ns();	/* dlopen since it was read */
 		if (!sym_load_maps(sym, p))
-			*map = sym_lookup(p, addr, &file);
+			*map = sym_lookup(sym, p, addr, &file);
 	}
 	if (!*map || !file ||
 	    symfile__vaddr(file, (*map)->start, (*map)->offset, addr, vaddr))
@@ -506,10 +917,10 @@ static struct symfile *sym_locate(struct symbolizer *sym, struct sym_proc *p,
 	return file;
 }
 
-int symbolizer__resolve(struct symbolizer *sym, int pid, uint16_t gen,
+int symbolizer__resolve(struct symbolizer *sym, const struct sym_who *who,
 			uint64_t addr, struct frame_info *out)
 {
-	struct sym_proc *p = sym_proc_find(sym, pid, gen);
+	struct sym_proc *p = sym_proc_find(sym, who);
 	struct symfile *file;
 	uint64_t vaddr;
 	int n;
@@ -530,32 +941,44 @@ int symbolizer__resolve(struct symbolizer *sym, int pid, uint16_t gen,
 	return 0;
 }
 
-/* The file holding @addr of @pid and the address in it, or NULL. */
-static struct symfile *sym_file_at(struct symbolizer *sym, int pid,
-				   uint16_t gen, uint64_t addr, uint64_t *vaddr)
+/* The file holding @addr of @who and the address in it, or NULL. */
+static struct symfile *sym_file_at(struct symbolizer *sym,
+				   const struct sym_who *who, uint64_t addr,
+				   uint64_t *vaddr)
 {
-	struct sym_proc *p = sym_proc_find(sym, pid, gen);
+	struct sym_proc *p = sym_proc_find(sym, who);
 	const struct map_entry *map;
 
 	return p ? sym_locate(sym, p, addr, &map, vaddr) : NULL;
 }
 
-int symbolizer__sp_delta(struct symbolizer *sym, int pid, uint16_t gen,
+int symbolizer__sp_delta(struct symbolizer *sym, const struct sym_who *who,
 			 uint64_t addr, int64_t *delta)
 {
 	uint64_t vaddr;
-	struct symfile *file = sym_file_at(sym, pid, gen, addr, &vaddr);
+	struct symfile *file = sym_file_at(sym, who, addr, &vaddr);
 
 	return file ? symfile__sp_delta(file, vaddr, delta) : -ENOENT;
 }
 
-int symbolizer__fp_delta(struct symbolizer *sym, int pid, uint16_t gen,
+int symbolizer__fp_delta(struct symbolizer *sym, const struct sym_who *who,
 			 uint64_t addr, int64_t *delta)
 {
 	uint64_t vaddr;
-	struct symfile *file = sym_file_at(sym, pid, gen, addr, &vaddr);
+	struct symfile *file = sym_file_at(sym, who, addr, &vaddr);
 
 	return file ? symfile__fp_delta(file, vaddr, delta) : -ENOENT;
+}
+
+void symbolizer__stats(const struct symbolizer *sym, struct symbolizer_stats *st)
+{
+	st->processes = hashmap__count(sym->pids);
+	st->files = hashmap__count(sym->files);
+	st->files_read = sym->lru_files;
+	st->file_bytes = sym->lru_bytes;
+	st->open_fds = sym->nr_pending;
+	st->evicted = sym->evicted;
+	st->reaped = sym->reaped;
 }
 
 void symbolizer__for_each_problem(const struct symbolizer *sym,
@@ -564,7 +987,8 @@ void symbolizer__for_each_problem(const struct symbolizer *sym,
 {
 	size_t i;
 
-	for (i = 0; i < sym->nr_files; i++)
-		if (symfile__go_error(sym->all_files[i]))
-			fn(sym->file_paths[i], symfile__go_error(sym->all_files[i]), ctx);
+	for (i = 0; i < sym->nr_problems; i++)
+		fn(sym->problems[i].path, sym->problems[i].err, ctx);
+	if (sym->more_problems)
+		fn(NULL, (int)sym->more_problems, ctx);
 }

@@ -30,6 +30,9 @@ __attribute__((noinline)) int symbolize_test_marker(int x)
 	return x * 5 + 3;
 }
 
+/* Image @gen of process @pid, start time unknown. */
+#define WHO(p, g) (&(struct sym_who){ .pid = (p), .gen = (g) })
+
 static void sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
@@ -40,11 +43,11 @@ static void sleep_ms(long ms)
 
 static struct symbolizer *self(void)
 {
-	struct symbolizer *sym = symbolizer__new("/proc");
+	struct symbolizer *sym = symbolizer__new("/proc", 0);
 
 	assert_non_null(sym);
 	assert_int_equal(symbolizer__add_pid(sym, getpid()), 0);
-	assert_int_equal(symbolizer__see(sym, getpid(), 0), 0);
+	assert_int_equal(symbolizer__see(sym, WHO(getpid(), 0)), 0);
 	return sym;
 }
 
@@ -54,17 +57,17 @@ static void test_own_code_and_libc(void **state)
 	struct frame_info f;
 
 	(void)state;
-	symbolizer__resolve(sym, getpid(), 0,
+	symbolizer__resolve(sym, WHO(getpid(), 0),
 			    (uint64_t)(uintptr_t)symbolize_test_marker + 2, &f);
 	assert_non_null(f.map);
 	assert_int_equal(f.nr_frames, 1);
 	assert_string_equal(f.frames[0].function, "symbolize_test_marker");
 	assert_true(f.caps.functions);
 	assert_false(f.caps.inline_frames);	/* no pclntab in C */
-	symbolizer__resolve(sym, getpid(), 0, (uint64_t)(uintptr_t)getpid, &f);
+	symbolizer__resolve(sym, WHO(getpid(), 0), (uint64_t)(uintptr_t)getpid, &f);
 	assert_int_equal(f.nr_frames, 1);
 	assert_non_null(strstr(f.frames[0].function, "getpid"));
-	assert_string_equal(symbolizer__comm(sym, getpid(), 0), "symbolize_test");
+	assert_string_equal(symbolizer__comm(sym, WHO(getpid(), 0)), "symbolize_test");
 	assert_int_equal(symbolize_test_marker(1), 8);
 	symbolizer__free(sym);
 }
@@ -80,7 +83,7 @@ static void test_vdso_from_memory(void **state)
 	(void)state;
 	assert_true(base != 0);
 	for (addr = base; addr < base + 8192 && !named; addr += 16) {
-		symbolizer__resolve(sym, getpid(), 0, addr, &f);
+		symbolizer__resolve(sym, WHO(getpid(), 0), addr, &f);
 		if (f.map)
 			assert_string_equal(f.map->path, "[vdso]");
 		named = f.nr_frames && strstr(f.frames[0].function, "clock_gettime");
@@ -93,7 +96,7 @@ static void test_vdso_from_memory(void **state)
 static int fp_delta_at(struct symbolizer *sym, void (*fn)(void), int off)
 {
 	int64_t delta = -1;
-	int err = symbolizer__fp_delta(sym, getpid(), 0,
+	int err = symbolizer__fp_delta(sym, WHO(getpid(), 0),
 				       (uint64_t)(uintptr_t)fn + off, &delta);
 
 	return err ? err : (int)delta;
@@ -128,11 +131,11 @@ static void test_fp_delta_from_the_code(void **state)
 	assert_int_equal(fp_delta_at(sym, fp_probe_plain, 6), 0);
 	/* in the vdso, each function's entry gives 0 */
 	for (addr = base; addr < base + 8192; addr++) {
-		symbolizer__resolve(sym, getpid(), 0, addr, &f);
+		symbolizer__resolve(sym, WHO(getpid(), 0), addr, &f);
 		if (f.nr_frames && strstr(f.frames[0].function, "clock_gettime") &&
-		    !symbolizer__fp_delta(sym, getpid(), 0, addr, &delta) &&
+		    !symbolizer__fp_delta(sym, WHO(getpid(), 0), addr, &delta) &&
 		    delta == 0 && (addr == base ||
-				   symbolizer__fp_delta(sym, getpid(), 0, addr - 1, &delta)))
+				   symbolizer__fp_delta(sym, WHO(getpid(), 0), addr - 1, &delta)))
 			entries++;
 	}
 	assert_true(entries >= 1);
@@ -157,7 +160,7 @@ static void test_each_dlopen_resolves(void **state)
 		skip();
 		return;
 	}
-	symbolizer__resolve(sym, getpid(), 0, (uint64_t)(uintptr_t)fn, &f);
+	symbolizer__resolve(sym, WHO(getpid(), 0), (uint64_t)(uintptr_t)fn, &f);
 	assert_non_null(f.map);
 	assert_non_null(strstr(f.map->path, "libm"));
 	lib = dlopen("libcrypt.so.1", RTLD_NOW | RTLD_LOCAL);
@@ -168,7 +171,7 @@ static void test_each_dlopen_resolves(void **state)
 		return;
 	}
 	sleep_ms(1100);
-	symbolizer__resolve(sym, getpid(), 0, (uint64_t)(uintptr_t)fn, &f);
+	symbolizer__resolve(sym, WHO(getpid(), 0), (uint64_t)(uintptr_t)fn, &f);
 	assert_non_null(f.map);
 	assert_non_null(strstr(f.map->path, "libcrypt"));
 	assert_true(f.nr_frames >= 1);
@@ -182,12 +185,12 @@ static void test_new_generation_reads_again(void **state)
 	struct frame_info f;
 
 	(void)state;
-	assert_int_equal(symbolizer__see(sym, getpid(), 1), 0);
-	symbolizer__resolve(sym, getpid(), 1,
+	assert_int_equal(symbolizer__see(sym, WHO(getpid(), 1)), 0);
+	symbolizer__resolve(sym, WHO(getpid(), 1),
 			    (uint64_t)(uintptr_t)symbolize_test_marker, &f);
 	assert_int_equal(f.nr_frames, 1);
 	/* an image never seen resolves nothing rather than guessing */
-	symbolizer__resolve(sym, getpid(), 2,
+	symbolizer__resolve(sym, WHO(getpid(), 2),
 			    (uint64_t)(uintptr_t)symbolize_test_marker, &f);
 	assert_null(f.map);
 	assert_int_equal(f.nr_frames, 0);
@@ -198,7 +201,7 @@ static const char *name_at(struct symbolizer *sym, uint16_t gen, uint64_t addr)
 {
 	static struct frame_info f;
 
-	symbolizer__resolve(sym, FAKE_PID, gen, addr, &f);
+	symbolizer__resolve(sym, WHO(FAKE_PID, gen), addr, &f);
 	return f.nr_frames ? f.frames[f.nr_frames - 1].function : "";
 }
 
@@ -228,15 +231,15 @@ static void test_exec_seen_out_of_order(void **state)
 	objfile__close(obj);
 	assert_non_null(mkdtemp(dir));
 	fake_proc_image(dir, a);
-	sym = symbolizer__new(dir);
+	sym = symbolizer__new(dir, 0);
 	assert_non_null(sym);
 	assert_int_equal(symbolizer__add_pid(sym, FAKE_PID), 0);	/* start */
 	fake_proc_image(dir, b);					/* exec */
-	assert_int_equal(symbolizer__see(sym, FAKE_PID, 5), 0);	/* new, first */
-	assert_int_equal(symbolizer__see(sym, FAKE_PID, 4), 0);	/* old, late */
+	assert_int_equal(symbolizer__see(sym, WHO(FAKE_PID, 5)), 0);	/* new, first */
+	assert_int_equal(symbolizer__see(sym, WHO(FAKE_PID, 4)), 0);	/* old, late */
 	assert_string_equal(name_at(sym, 4, alpha), "main.alpha");
 	assert_string_not_equal(name_at(sym, 5, alpha), "main.alpha");
-	assert_string_equal(symbolizer__comm(sym, FAKE_PID, 4), "");
+	assert_string_equal(symbolizer__comm(sym, WHO(FAKE_PID, 4)), "");
 	symbolizer__free(sym);
 
 	/*
@@ -246,15 +249,15 @@ static void test_exec_seen_out_of_order(void **state)
 	 * own binary even when one of its addresses misses.
 	 */
 	fake_proc_image(dir, a);
-	sym = symbolizer__new(dir);
+	sym = symbolizer__new(dir, 0);
 	assert_non_null(sym);
 	assert_int_equal(symbolizer__add_pid(sym, FAKE_PID), 0);
 	fake_proc_image(dir, b);
 	snprintf(maps, sizeof(maps), "%s/%d/maps", dir, FAKE_PID);
 	assert_int_equal(truncate(maps, 0), 0);
-	assert_int_equal(symbolizer__see(sym, FAKE_PID, 5), 0);
+	assert_int_equal(symbolizer__see(sym, WHO(FAKE_PID, 5)), 0);
 	fake_proc_image(dir, b);			/* exec done */
-	assert_int_equal(symbolizer__see(sym, FAKE_PID, 4), 0);
+	assert_int_equal(symbolizer__see(sym, WHO(FAKE_PID, 4)), 0);
 	assert_string_equal(name_at(sym, 4, alpha), "main.alpha");
 	assert_string_equal(name_at(sym, 4, 0x900000), "");
 	assert_string_not_equal(name_at(sym, 5, alpha), "main.alpha");
@@ -264,12 +267,12 @@ static void test_exec_seen_out_of_order(void **state)
 
 	/* the same with the old image's samples drained first */
 	fake_proc_image(dir, a);
-	sym = symbolizer__new(dir);
+	sym = symbolizer__new(dir, 0);
 	assert_non_null(sym);
 	assert_int_equal(symbolizer__add_pid(sym, FAKE_PID), 0);
 	fake_proc_image(dir, b);
-	assert_int_equal(symbolizer__see(sym, FAKE_PID, 4), 0);
-	assert_int_equal(symbolizer__see(sym, FAKE_PID, 5), 0);
+	assert_int_equal(symbolizer__see(sym, WHO(FAKE_PID, 4)), 0);
+	assert_int_equal(symbolizer__see(sym, WHO(FAKE_PID, 5)), 0);
 	assert_string_equal(name_at(sym, 4, alpha), "main.alpha");
 	assert_string_not_equal(name_at(sym, 5, alpha), "main.alpha");
 	symbolizer__free(sym);
