@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,7 +24,10 @@
 #define SYM_DEFAULT_BYTES	(256UL << 20)
 #define SYM_DEFAULT_UNMAPPED	256
 
-/* Files opened at first sight and not read yet: at most this many. */
+/*
+ * Files opened at first sight and not read yet: at most this many, and
+ * a quarter of the descriptor limit.
+ */
 #define SYM_MAX_PENDING_FDS	64
 
 /* A file that could not be read is tried again after this long. */
@@ -110,7 +114,7 @@ struct symbolizer {
 	size_t lru_bytes, lru_files, lru_unmapped;
 	size_t max_bytes, max_unmapped;
 	struct sym_file *pending[SYM_MAX_PENDING_FDS];	/* fd >= 0, oldest first */
-	size_t nr_pending;
+	size_t nr_pending, max_pending;
 	uint64_t evicted, reaped;
 	struct sym_problem problems[SYM_MAX_PROBLEMS];
 	size_t nr_problems, more_problems;
@@ -128,9 +132,14 @@ struct symbolizer *symbolizer__new(const char *proc_root, unsigned int flags)
 {
 	struct symbolizer *sym = calloc(1, sizeof(*sym));
 	long hz = sysconf(_SC_CLK_TCK);
+	struct rlimit rl;
 
 	if (!sym)
 		return NULL;
+	/* a quarter of the descriptors at most: the rest are the caller's */
+	sym->max_pending = SYM_MAX_PENDING_FDS;
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur / 4 < sym->max_pending)
+		sym->max_pending = rl.rlim_cur / 4;
 	sym->proc_root = proc_root;
 	sym->flags = flags;
 	sym->ns_per_tick = 1000000000ULL / (uint64_t)(hz > 0 ? hz : 100);
@@ -444,7 +453,7 @@ static struct sym_file *sym_file_ref(struct symbolizer *sym, int pid,
 		free(f);
 		return NULL;
 	}
-	if (!vdso && sym->nr_pending < SYM_MAX_PENDING_FDS) {
+	if (!vdso && sym->nr_pending < sym->max_pending) {
 		f->fd = sym_open_mapping(sym, pid, m, key);
 		if (f->fd >= 0)
 			sym->pending[sym->nr_pending++] = f;

@@ -10,7 +10,7 @@
  *    files it needs) and are counted into the stack table, for at most
  *    SESSION_PROCESS_NS a round; then files opened ahead are read, for
  *    at most SESSION_WORK_NS.
- *  - retire: once a second, processes that have exited are rendered into
+ *  - retire: every 5 s, processes that have exited are rendered into
  *    the profile and forgotten.
  */
 #include <errno.h>
@@ -35,7 +35,7 @@
 
 #define SESSION_PROCESS_NS	(100ULL * 1000 * 1000)
 #define SESSION_WORK_NS		(50ULL * 1000 * 1000)
-#define SESSION_REAP_NS		(1000ULL * 1000 * 1000)
+#define SESSION_REAP_NS		(5000ULL * 1000 * 1000)
 
 /* Set by SIGINT/SIGTERM: finish the session and write the profile. */
 static volatile sig_atomic_t session_stop_requested;
