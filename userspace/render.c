@@ -39,14 +39,21 @@ static uint64_t render_pc(const uint64_t *ips, uint32_t i)
  * symbolized once, and later stacks reuse the result from this cache.
  */
 struct render_key {
-	uint64_t image;		/* pid << 16 | exec generation */
+	uint64_t image;		/* render_image() */
 	uint64_t pc;
 };
+
+/* Which image of which process: pid << 16 | exec generation. */
+static uint64_t render_image(const struct stack_entry *e)
+{
+	return (uint64_t)e->pid << 16 | e->exec_gen;
+}
 
 struct pprof_ctx {
 	struct pprof *prof;
 	struct symbolizer *sym;
 	struct hashmap *done;		/* render_key -> location id | RENDER_* */
+	struct hashmap *images;		/* render_image() -> samples */
 	int pid;
 	uint64_t *locs;			/* room for the stop frame too */
 	struct render_stats *stats;
@@ -166,12 +173,33 @@ static uint64_t render_stop_location(struct pprof_ctx *c, uint16_t stop)
 	return pprof__location(c->prof, 0, 0x100 + stop, &line, 1);
 }
 
+/*
+ * The mapping @f was found in, as pprof keeps it: with the file's build
+ * id and identity, so that another file at the same path and addresses
+ * (another container's, or the binary an upgrade replaced) is another
+ * mapping, with its own locations and names.
+ */
+static void render_mapping(const struct frame_info *f, struct pprof_mapping *pm)
+{
+	*pm = (struct pprof_mapping){
+		.start = f->map->start, .limit = f->map->end,
+		.offset = f->map->offset, .file = f->map->path,
+		.build_id = f->build_id,
+		.dev = (uint64_t)f->map->dev_major << 32 | f->map->dev_minor,
+		.inode = f->map->inode,
+		.has_functions = f->caps.functions,
+		.has_filenames = f->caps.filenames,
+		.has_line_numbers = f->caps.line_numbers,
+		.has_inline_frames = f->caps.inline_frames,
+	};
+}
+
 static uint64_t render_location(struct pprof_ctx *c,
 				const struct stack_entry *e, uint64_t pc)
 {
-	struct render_key key = { (uint64_t)e->pid << 16 | e->exec_gen, pc };
+	struct render_key key = { render_image(e), pc };
 	struct pprof_line lines[SYMFILE_MAX_FRAMES];
-	struct pprof_mapping pm = { 0 };
+	struct pprof_mapping pm;
 	uint64_t mapping = 0, *cached, id;
 	struct frame_info f;
 	int i;
@@ -181,16 +209,10 @@ static uint64_t render_location(struct pprof_ctx *c,
 		return *cached;
 	symbolizer__resolve(c->sym, (int)e->pid, e->exec_gen, pc, &f);
 	if (f.map) {
-		pm.start = f.map->start;
-		pm.limit = f.map->end;
-		pm.offset = f.map->offset;
-		pm.file = f.map->path;
-		pm.build_id = f.build_id;
-		pm.has_functions = f.caps.functions;
-		pm.has_filenames = f.caps.filenames;
-		pm.has_line_numbers = f.caps.line_numbers;
-		pm.has_inline_frames = f.caps.inline_frames;
+		render_mapping(&f, &pm);
 		mapping = pprof__mapping(c->prof, &pm);
+		if (!mapping)
+			return 0;
 	}
 	memset(lines, 0, sizeof(lines));
 	for (i = 0; i < f.nr_frames; i++) {
@@ -219,11 +241,16 @@ static int render_pprof_entry(const struct stack_entry *e, void *ctx)
 		{ .key = "comm", .str = symbolizer__comm(c->sym, (int)e->pid,
 						      e->exec_gen) },
 	};
+	uint64_t image = render_image(e), *samples;
 	uint32_t i, n;
 	uint16_t stop;
 
 	if (c->pid && (int)e->pid != c->pid)
 		return 0;
+	samples = hashmap__add(c->images, &image, sizeof(image), 0, NULL);
+	if (!samples)
+		return c->err = -ENOMEM;
+	*samples += e->count;
 	for (i = 0; i < e->nr_frames; i++) {
 		c->locs[i] = render_location(c, e, render_pc(e->ips, i));
 		if (!c->locs[i])
@@ -267,6 +294,53 @@ static int render_losses(struct pprof *prof, const struct stack_table *t)
 	return 0;
 }
 
+/* The image with the most samples (the lowest of equals): its key in @ctx. */
+static int render_hottest(const void *key, size_t len, uint64_t samples,
+			  void *ctx)
+{
+	uint64_t *best = ctx, image;
+
+	(void)len;
+	memcpy(&image, key, sizeof(image));
+	if (samples > best[1] || (samples == best[1] && image < best[0])) {
+		best[0] = image;
+		best[1] = samples;
+	}
+	return 0;
+}
+
+/*
+ * Mapping 1 is the main binary: pprof titles the profile with it, and
+ * -disasm, -list and merging take it for the program (else pprof guesses
+ * the first mapping that is no library, which in order of first use is
+ * whichever stack the walk met first). It is the executable of the
+ * image with the most samples: in a process's own profile, its program
+ * (the image that ran most, if it exec'ed); in a system-wide one, the
+ * program a reader most likely came for. Equals go to the lowest pid
+ * and generation, so that the choice is the same every time.
+ */
+static int render_main_mapping(struct pprof_ctx *c)
+{
+	uint64_t best[2] = { 0, 0 };	/* image, samples */
+	const struct map_entry *exe;
+	struct pprof_mapping pm;
+	struct frame_info f;
+	uint16_t gen;
+	int pid;
+
+	hashmap__for_each(c->images, render_hottest, best);
+	pid = (int)(best[0] >> 16);
+	gen = (uint16_t)best[0];
+	if (!best[1] || symbolizer__exe_map(c->sym, pid, gen, &exe))
+		return 0;	/* no executable known: pprof guesses */
+	/* its build id and what it can tell, as its samples' locations saw */
+	symbolizer__resolve(c->sym, pid, gen, exe->start, &f);
+	if (!f.map)
+		return 0;
+	render_mapping(&f, &pm);
+	return pprof__main_mapping(c->prof, &pm) ? 0 : -ENOMEM;
+}
+
 int render_pprof(const struct stack_table *t, struct symbolizer *sym,
 		 const struct render_params *p, int fd)
 {
@@ -280,10 +354,13 @@ int render_pprof(const struct stack_table *t, struct symbolizer *sym,
 
 	c.prof = pprof__new(&pp);
 	c.done = hashmap__new();
+	c.images = hashmap__new();
 	c.locs = malloc((KSAMPLER_MAX_FRAMES + 1) * sizeof(uint64_t));
-	if (!c.prof || !c.done || !c.locs)
+	if (!c.prof || !c.done || !c.images || !c.locs)
 		goto out;
 	err = stack_table__for_each(t, render_pprof_entry, &c);
+	if (!err)
+		err = render_main_mapping(&c);
 	if (!err && !p->pid)
 		err = render_losses(c.prof, t);
 	if (!err && p->comment)
@@ -292,6 +369,7 @@ int render_pprof(const struct stack_table *t, struct symbolizer *sym,
 		err = pprof__write(c.prof, fd);
 out:
 	free(c.locs);
+	hashmap__free(c.images);
 	hashmap__free(c.done);
 	pprof__free(c.prof);
 	return err;
@@ -318,7 +396,7 @@ static const char *render_name(struct collapsed_ctx *c,
 			       const struct stack_entry *e, uint64_t pc,
 			       uint64_t *flags)
 {
-	struct render_key key = { (uint64_t)e->pid << 16 | e->exec_gen, pc };
+	struct render_key key = { render_image(e), pc };
 	uint64_t *cached = hashmap__find(c->done, &key, sizeof(key));
 	char *text = NULL, **texts;
 	struct frame_info f;

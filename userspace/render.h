@@ -13,6 +13,11 @@
  * place a walk gave up. A return address in none of the process's code
  * mappings is where a walk went astray (code without frame pointers left
  * data in the register): the stack ends before it, marked the same way.
+ *
+ * Each file is its own mapping, so that two builds at one path (two
+ * containers', or a binary and its upgrade) keep their own names; and
+ * mapping 1 is the profile's main binary: the process's executable, or
+ * in a system-wide profile that of the process with the most samples.
  */
 #ifndef PROFCTL_RENDER_H
 #define PROFCTL_RENDER_H
