@@ -284,6 +284,20 @@ size_t hashmap__remove_if(struct hashmap *map, hashmap_entry_fn fn, void *ctx)
 	return removed;
 }
 
+static int hashmap_every(const void *key, size_t len, uint64_t value, void *ctx)
+{
+	(void)key;
+	(void)len;
+	(void)value;
+	(void)ctx;
+	return 1;
+}
+
+void hashmap__clear(struct hashmap *map)
+{
+	hashmap__remove_if(map, hashmap_every, NULL);
+}
+
 size_t hashmap__count(const struct hashmap *map)
 {
 	return map->count;

@@ -47,6 +47,9 @@ typedef int (*hashmap_entry_fn)(const void *key, size_t len, uint64_t value,
  */
 size_t hashmap__remove_if(struct hashmap *map, hashmap_entry_fn fn, void *ctx);
 
+/* Removes every entry. */
+void hashmap__clear(struct hashmap *map);
+
 size_t hashmap__count(const struct hashmap *map);
 
 /* Bytes held: table and keys. */

@@ -23,6 +23,18 @@ typedef Perftools__Profiles__Line pb_line;
 typedef Perftools__Profiles__Label pb_label;
 typedef Perftools__Profiles__ValueType pb_value_type;
 
+/*
+ * What tells two mappings apart: everything that could make their
+ * addresses mean different code. A path alone does not (two containers'
+ * /app/server, a binary upgraded under a process running the old one);
+ * the build id does where there is one, the file's identity otherwise.
+ */
+struct pprof_mapping_key {
+	uint64_t start, limit, offset;
+	uint64_t dev, inode;
+	int64_t file, build_id;		/* string indexes */
+};
+
 struct pprof {
 	pb_profile msg;
 	pb_value_type sample_types[2], period_type;
@@ -31,8 +43,12 @@ struct pprof {
 	size_t cap_strings, cap_samples, cap_mappings, cap_locations;
 	size_t cap_functions, cap_comments;
 	struct hashmap *strings;	/* string -> index */
-	struct hashmap *mappings;	/* start, limit, offset, file -> id */
-	struct hashmap *locations;	/* mapping id, address -> id */
+	/*
+	 * The two below know a mapping by its message, not its id: the id
+	 * of the main binary's changes (pprof__main_mapping()).
+	 */
+	struct hashmap *mappings;	/* pprof_mapping_key -> pb_mapping * */
+	struct hashmap *locations;	/* pb_mapping * or 0, address -> id */
 	struct hashmap *functions;	/* name, file, start line -> id */
 };
 
@@ -184,22 +200,25 @@ void pprof__free(struct pprof *prof)
 
 uint64_t pprof__mapping(struct pprof *prof, const struct pprof_mapping *m)
 {
-	int64_t file = pprof_string(prof, m->file ? m->file : "");
-	int64_t build_id = pprof_string(prof, m->build_id ? m->build_id : "");
-	uint64_t key[4] = { m->start, m->limit, m->offset, (uint64_t)file };
-	uint64_t *id;
+	struct pprof_mapping_key key = {
+		.start = m->start, .limit = m->limit, .offset = m->offset,
+		.dev = m->dev, .inode = m->inode,
+		.file = pprof_string(prof, m->file ? m->file : ""),
+		.build_id = pprof_string(prof, m->build_id ? m->build_id : ""),
+	};
+	uint64_t *slot;
 	pb_mapping *pm;
 
-	if (file < 0 || build_id < 0)
+	if (key.file < 0 || key.build_id < 0)
 		goto nomem;
-	id = hashmap__find(prof->mappings, key, sizeof(key));
-	if (id)
-		return *id;
+	slot = hashmap__find(prof->mappings, &key, sizeof(key));
+	if (slot)
+		return ((pb_mapping *)(uintptr_t)*slot)->id;
 	pm = malloc(sizeof(*pm));
 	if (!pm || pprof_reserve(&prof->msg.mapping, prof->msg.n_mapping,
 				 &prof->cap_mappings, sizeof(pm)) ||
-	    !hashmap__add(prof->mappings, key, sizeof(key),
-			  prof->msg.n_mapping + 1, NULL)) {
+	    !hashmap__add(prof->mappings, &key, sizeof(key), (uintptr_t)pm,
+			  NULL)) {
 		free(pm);
 		goto nomem;
 	}
@@ -208,8 +227,8 @@ uint64_t pprof__mapping(struct pprof *prof, const struct pprof_mapping *m)
 	pm->memory_start = m->start;
 	pm->memory_limit = m->limit;
 	pm->file_offset = m->offset;
-	pm->filename = file;
-	pm->build_id = build_id;
+	pm->filename = key.file;
+	pm->build_id = key.build_id;
 	pm->has_functions = m->has_functions;
 	pm->has_filenames = m->has_filenames;
 	pm->has_line_numbers = m->has_line_numbers;
@@ -219,6 +238,31 @@ uint64_t pprof__mapping(struct pprof *prof, const struct pprof_mapping *m)
 nomem:
 	errno = ENOMEM;
 	return 0;
+}
+
+uint64_t pprof__main_mapping(struct pprof *prof, const struct pprof_mapping *m)
+{
+	uint64_t id = pprof__mapping(prof, m);
+	pb_mapping **maps = prof->msg.mapping, *exe;
+	pb_location *loc;
+	size_t i;
+
+	if (id < 2)
+		return id;
+	/* it and mapping 1 trade places and ids */
+	exe = maps[id - 1];
+	maps[id - 1] = maps[0];
+	maps[0] = exe;
+	maps[0]->id = 1;
+	maps[id - 1]->id = id;
+	for (i = 0; i < prof->msg.n_location; i++) {
+		loc = prof->msg.location[i];
+		if (loc->mapping_id == id)
+			loc->mapping_id = 1;
+		else if (loc->mapping_id == 1)
+			loc->mapping_id = id;
+	}
+	return 1;
 }
 
 /* The function's id, deduplicated by name, file and start line. */
@@ -281,8 +325,15 @@ uint64_t pprof__location(struct pprof *prof, uint64_t mapping_id,
 			 uint64_t address, const struct pprof_line *lines,
 			 size_t nr_lines)
 {
-	uint64_t key[2] = { mapping_id, address }, *id;
+	uint64_t key[2] = { 0, address }, *id;
 	pb_location *loc;
+
+	if (mapping_id > prof->msg.n_mapping) {
+		errno = EINVAL;
+		return 0;
+	}
+	if (mapping_id)
+		key[0] = (uintptr_t)prof->msg.mapping[mapping_id - 1];
 
 	id = hashmap__find(prof->locations, key, sizeof(key));
 	if (id)

@@ -4,9 +4,14 @@
  *
  * Callers hand in symbolized locations and aggregated samples; the builder
  * deduplicates strings, functions, locations and mappings, assigns dense
- * ids from 1 in order of first use (Parca requires it), keeps
+ * ids from 1 (Parca requires them) in order of first use, but for the
+ * main binary, which pprof__main_mapping() makes mapping 1; keeps
  * string_table[0] == "", and gives each sample the two values of a Go CPU
  * profile: samples/count and cpu/nanoseconds (count * period).
+ *
+ * A mapping is one file's build at one place: two files never share one,
+ * whatever their path (containers, or a binary upgraded under a process
+ * that still runs the old one), so neither do their locations and names.
  */
 #ifndef PROFCTL_PPROF_H
 #define PROFCTL_PPROF_H
@@ -26,7 +31,8 @@ struct pprof_params {
 struct pprof_mapping {
 	uint64_t start, limit, offset;	/* runtime address range */
 	const char *file;		/* "" when unknown */
-	const char *build_id;		/* hex, or NULL */
+	const char *build_id;		/* whole, as pprof matches it; or NULL */
+	uint64_t dev, inode;		/* the file's identity; 0 when unknown */
 	bool has_functions, has_filenames, has_line_numbers, has_inline_frames;
 };
 
@@ -55,12 +61,26 @@ void pprof__free(struct pprof *prof);
 void pprof__set_span(struct pprof *prof, int64_t time_nanos,
 		     int64_t duration_nanos);
 
-/* The mapping's id (deduplicated by range, offset and file), or 0 + errno. */
+/*
+ * The mapping's id, or 0 with errno set. Deduplicated by range, offset,
+ * file name, build id, device and inode: all of them, so that two files
+ * at one path and range are two mappings.
+ */
 uint64_t pprof__mapping(struct pprof *prof, const struct pprof_mapping *m);
 
 /*
+ * Makes @m (added if new) the profile's main binary, mapping 1: pprof
+ * titles the profile with it, and -disasm, -list and merging take it for
+ * the program. The mapping that had id 1 takes @m's old id, in the
+ * locations too: ids handed out earlier for those two are stale. Returns
+ * 1, or 0 with errno set.
+ */
+uint64_t pprof__main_mapping(struct pprof *prof, const struct pprof_mapping *m);
+
+/*
  * The id of the location at @address in @mapping_id (deduplicated by
- * both), created with @lines the first time; or 0 with errno set.
+ * both: distinct mappings have distinct locations, each with its own
+ * lines), created with @lines the first time; or 0 with errno set.
  * @mapping_id may be 0 for an address in no known mapping.
  */
 uint64_t pprof__location(struct pprof *prof, uint64_t mapping_id,

@@ -199,6 +199,123 @@ static void test_stacks_labels_and_dedup(void **state)
 	pprof__free(prof);
 }
 
+/* The name of the function at @loc's innermost line. */
+static const char *fn_at(const pb_profile *p, uint64_t loc)
+{
+	const Perftools__Profiles__Location *l = p->location[loc - 1];
+
+	assert_true(l->n_line > 0);
+	return str(p, p->function[l->line[0]->function_id - 1]->name);
+}
+
+/* Go's build id: four 20-character parts and their slashes. */
+static const char go_id[] = "OpPt4IiZKCjxQf3-4HxN/NvID834q5Ydg1yCj6bpZ/"
+			    "F0f4tod2Y-uqrVTYKcUW/5ouiGgNzJ04Pfnn6GWC8";
+static const char gnu_id[] = "e6f80583233ea9fe3a94eb2c05255f3063f45f11";
+
+/*
+ * Two files at one path and range (two containers' /app/server, or a
+ * binary and the upgrade that replaced it) are two mappings, by build id
+ * or, lacking one, by device and inode; and so their locations at one
+ * address are two, each with its own function. Build ids stay whole.
+ */
+static void test_files_at_one_path_stay_apart(void **state)
+{
+	struct pprof *prof = pprof__new(&params);
+	struct pprof_mapping a = {
+		.start = 0x400000, .limit = 0x800000, .file = "/app/server",
+		.build_id = go_id, .dev = 0x2a, .inode = 10,
+	}, b = a, c = a, d = a;
+	struct pprof_line fa = { .function = "main.alpha" };
+	struct pprof_line fb = { .function = "io/fs.FileMode.String" };
+	uint64_t ma, mb, mc, la, lb;
+	unsigned char magic[2];
+	pb_profile *p;
+
+	(void)state;
+	b.build_id = gnu_id;			/* another build, same file */
+	c.build_id = NULL;			/* no id: the file tells */
+	d.build_id = NULL;
+	d.inode = 11;
+	ma = pprof__mapping(prof, &a);
+	mb = pprof__mapping(prof, &b);
+	mc = pprof__mapping(prof, &c);
+	assert_true(ma && mb && mc);
+	assert_int_not_equal(ma, mb);
+	assert_int_not_equal(ma, mc);
+	assert_int_not_equal(mc, pprof__mapping(prof, &d));
+	assert_int_equal(pprof__mapping(prof, &a), ma);
+	la = pprof__location(prof, ma, 0x48d160, &fa, 1);
+	lb = pprof__location(prof, mb, 0x48d160, &fb, 1);
+	assert_int_not_equal(la, lb);
+	assert_int_equal(pprof__location(prof, mb, 0x48d160, &fa, 1), lb);
+	assert_int_equal(pprof__location(prof, 99, 0x48d160, &fa, 1), 0);
+
+	p = round_trip(prof, magic);
+	assert_valid(p);
+	assert_int_equal(p->n_mapping, 4);
+	assert_string_equal(fn_at(p, la), "main.alpha");
+	assert_string_equal(fn_at(p, lb), "io/fs.FileMode.String");
+	assert_int_equal(p->location[la - 1]->mapping_id, ma);
+	assert_int_equal(p->location[lb - 1]->mapping_id, mb);
+	assert_string_equal(str(p, p->mapping[ma - 1]->build_id), go_id);
+	assert_string_equal(str(p, p->mapping[mb - 1]->build_id), gnu_id);
+	assert_string_equal(str(p, p->mapping[mc - 1]->build_id), "");
+	perftools__profiles__profile__free_unpacked(p, NULL);
+	pprof__free(prof);
+}
+
+/*
+ * The main binary becomes mapping 1 whenever it is named, the mapping
+ * that had id 1 taking its place: in the locations, and in later
+ * lookups, too.
+ */
+static void test_main_mapping_first(void **state)
+{
+	struct pprof *prof = pprof__new(&params);
+	struct pprof_mapping exe = {
+		.start = 0x400000, .limit = 0x800000, .file = "/app/server",
+		.build_id = go_id, .inode = 10, .has_functions = true,
+	}, lib = { .start = 0x7f0000000000, .limit = 0x7f0000200000,
+		   .file = "/lib/libc.so.6", .build_id = gnu_id, .inode = 20 },
+	vdso = { .start = 0x7fff0000, .limit = 0x7fff2000, .file = "[vdso]" };
+	struct pprof_line fl = { .function = "memcpy" };
+	struct pprof_line fe = { .function = "main.main" };
+	uint64_t stack[2];
+	unsigned char magic[2];
+	pb_profile *p;
+
+	(void)state;
+	/* the walk met the library first */
+	assert_int_equal(pprof__mapping(prof, &lib), 1);
+	stack[0] = pprof__location(prof, 1, 0x7f0000001000, &fl, 1);
+	assert_int_equal(pprof__mapping(prof, &vdso), 2);
+	assert_int_equal(pprof__mapping(prof, &exe), 3);
+	stack[1] = pprof__location(prof, 3, 0x401000, &fe, 1);
+	assert_int_equal(pprof__sample(prof, stack, 2, 1, NULL, 0), 0);
+
+	assert_int_equal(pprof__main_mapping(prof, &exe), 1);
+	assert_int_equal(pprof__main_mapping(prof, &exe), 1);
+	assert_int_equal(pprof__mapping(prof, &exe), 1);
+	assert_int_equal(pprof__mapping(prof, &lib), 3);
+	assert_int_equal(pprof__mapping(prof, &vdso), 2);
+	/* the locations follow their mappings */
+	assert_int_equal(pprof__location(prof, 1, 0x401000, &fe, 1), stack[1]);
+	assert_int_equal(pprof__location(prof, 3, 0x7f0000001000, &fl, 1), stack[0]);
+
+	p = round_trip(prof, magic);
+	assert_valid(p);
+	assert_int_equal(p->n_mapping, 3);
+	assert_string_equal(str(p, p->mapping[0]->filename), "/app/server");
+	assert_string_equal(str(p, p->mapping[0]->build_id), go_id);
+	assert_true(p->mapping[0]->has_functions);
+	assert_string_equal(str(p, p->mapping[2]->filename), "/lib/libc.so.6");
+	assert_int_equal(p->location[stack[1] - 1]->mapping_id, 1);
+	assert_int_equal(p->location[stack[0] - 1]->mapping_id, 3);
+	perftools__profiles__profile__free_unpacked(p, NULL);
+	pprof__free(prof);
+}
+
 /* Enough samples that the gzip stream spans many output buffers. */
 static void test_large_profile_streams(void **state)
 {
@@ -250,6 +367,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cpu_profile_shape),
 		cmocka_unit_test(test_stacks_labels_and_dedup),
+		cmocka_unit_test(test_files_at_one_path_stay_apart),
+		cmocka_unit_test(test_main_mapping_first),
 		cmocka_unit_test(test_large_profile_streams),
 		cmocka_unit_test(test_write_error_is_returned),
 	};

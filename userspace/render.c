@@ -52,12 +52,24 @@ struct render_key {
  */
 #define RENDER_MAX_CACHED	(256U * 1024)
 
+/*
+ * The main binary: the executable of the image with the most samples,
+ * as far as the stacks added so far tell (see render_note_main()).
+ */
+struct render_main {
+	uint64_t samples, image;	/* image: render_key's */
+	struct pprof_mapping map;	/* strings owned */
+};
+
 struct render {
 	enum render_format format;
 	struct render_params params;
 	struct symbolizer *sym;
 	/* render_key -> pprof location id, or folded text; | RENDER_* */
 	struct hashmap *done;
+	struct hashmap *batch;		/* image, start -> samples, since the
+					 * last render_note_main() */
+	struct render_main main;
 	uint64_t *locs;			/* one stack's; room for the stop frame */
 	struct pprof *prof;		/* pprof */
 	char **texts;			/* collapsed: what done points to */
@@ -180,13 +192,34 @@ static uint64_t render_stop_location(struct render *c, uint16_t stop)
 	return pprof__location(c->prof, 0, 0x100 + stop, &line, 1);
 }
 
+/*
+ * The mapping @f was found in, as pprof keeps it: with the file's build
+ * id and identity, so that another file at the same path and addresses
+ * (another container's, or the binary an upgrade replaced) is another
+ * mapping, with its own locations and names.
+ */
+static void render_mapping(const struct frame_info *f, struct pprof_mapping *pm)
+{
+	*pm = (struct pprof_mapping){
+		.start = f->map->start, .limit = f->map->end,
+		.offset = f->map->offset, .file = f->map->path,
+		.build_id = f->build_id,
+		.dev = (uint64_t)f->map->dev_major << 32 | f->map->dev_minor,
+		.inode = f->map->inode,
+		.has_functions = f->caps.functions,
+		.has_filenames = f->caps.filenames,
+		.has_line_numbers = f->caps.line_numbers,
+		.has_inline_frames = f->caps.inline_frames,
+	};
+}
+
 static uint64_t render_location(struct render *c,
 				const struct stack_entry *e, uint64_t pc)
 {
 	struct render_key key = { (uint64_t)e->pid << 16 | e->exec_gen,
 				  e->start_ns, pc };
 	struct pprof_line lines[SYMFILE_MAX_FRAMES];
-	struct pprof_mapping pm = { 0 };
+	struct pprof_mapping pm;
 	uint64_t mapping = 0, *cached, id;
 	const struct sym_who who = { (int)e->pid, e->exec_gen, e->start_ns };
 	struct frame_info f;
@@ -197,16 +230,10 @@ static uint64_t render_location(struct render *c,
 		return *cached;
 	symbolizer__resolve(c->sym, &who, pc, &f);
 	if (f.map) {
-		pm.start = f.map->start;
-		pm.limit = f.map->end;
-		pm.offset = f.map->offset;
-		pm.file = f.map->path;
-		pm.build_id = f.build_id;
-		pm.has_functions = f.caps.functions;
-		pm.has_filenames = f.caps.filenames;
-		pm.has_line_numbers = f.caps.line_numbers;
-		pm.has_inline_frames = f.caps.inline_frames;
+		render_mapping(&f, &pm);
 		mapping = pprof__mapping(c->prof, &pm);
+		if (!mapping)
+			return 0;
 	}
 	memset(lines, 0, sizeof(lines));
 	for (i = 0; i < f.nr_frames; i++) {
@@ -234,9 +261,15 @@ static int render_pprof_entry(struct render *c, const struct stack_entry *e)
 		{ .key = "thread_name", .str = e->comm },
 		{ .key = "comm", .str = symbolizer__comm(c->sym, &who) },
 	};
+	uint64_t image[2] = { (uint64_t)e->pid << 16 | e->exec_gen, e->start_ns };
+	uint64_t *samples;
 	uint32_t i, n;
 	uint16_t stop;
 
+	samples = hashmap__add(c->batch, image, sizeof(image), 0, NULL);
+	if (!samples)
+		return -ENOMEM;
+	*samples += e->count;
 	for (i = 0; i < e->nr_frames; i++) {
 		c->locs[i] = render_location(c, e, render_pc(e->ips, i));
 		if (!c->locs[i])
@@ -350,6 +383,68 @@ static int render_collapsed_entry(struct render *c, const struct stack_entry *e)
 	return ferror(out) ? -EIO : 0;
 }
 
+/* Takes the image of @key with @samples as the main one if it leads. */
+static int render_lead(const void *key, size_t len, uint64_t samples, void *ctx)
+{
+	struct render *r = ctx;
+	struct render_main *m = &r->main;
+	uint64_t image[2];
+	const struct sym_who *who;
+	const struct map_entry *exe;
+	struct frame_info f;
+	char *file, *build_id;
+
+	(void)len;
+	memcpy(image, key, sizeof(image));
+	if (samples < m->samples || (samples == m->samples && image[0] >= m->image))
+		return 0;
+	who = &(struct sym_who){ (int)(image[0] >> 16), (uint16_t)image[0], image[1] };
+	if (symbolizer__exe_map(r->sym, who, &exe))
+		return 0;	/* no executable known */
+	/* its build id and what it can tell, as its samples' locations saw */
+	symbolizer__resolve(r->sym, who, exe->start, &f);
+	if (!f.map)
+		return 0;
+	file = strdup(f.map->path);
+	build_id = f.build_id ? strdup(f.build_id) : NULL;
+	if (!file || (f.build_id && !build_id)) {
+		free(file);
+		free(build_id);
+		return 0;
+	}
+	free((char *)m->map.file);
+	free((char *)m->map.build_id);
+	render_mapping(&f, &m->map);
+	m->map.file = file;
+	m->map.build_id = build_id;
+	m->samples = samples;
+	m->image = image[0];
+	return 0;
+}
+
+/*
+ * Mapping 1 is the main binary: pprof titles the profile with it, and
+ * -disasm, -list and merging take it for the program (else pprof guesses
+ * the first mapping that is no library, which in order of first use is
+ * whichever stack the walk met first). It is the executable of the
+ * image with the most samples: in a process's own profile, its program
+ * (the image that ran most, if it exec'ed); in a system-wide one, the
+ * program a reader most likely came for. Equals go to the lowest pid and
+ * generation, so that the choice is the same every time.
+ *
+ * The profile is built as processes exit, and an exited process is
+ * forgotten: the stacks added since the last call hold all the samples
+ * of their images, whose executables are looked up now, while the
+ * symbolizer still knows them.
+ */
+void render__note_main(struct render *r)
+{
+	if (r->format != RENDER_PPROF)
+		return;
+	hashmap__for_each(r->batch, render_lead, r);
+	hashmap__clear(r->batch);
+}
+
 static void render_forget(struct render *r)
 {
 	hashmap__free(r->done);
@@ -363,6 +458,9 @@ void render__free(struct render *r)
 	if (!r)
 		return;
 	render_forget(r);
+	hashmap__free(r->batch);
+	free((char *)r->main.map.file);
+	free((char *)r->main.map.build_id);
 	free(r->texts);
 	free(r->locs);
 	pprof__free(r->prof);
@@ -388,12 +486,13 @@ struct render *render__new(enum render_format format, struct symbolizer *sym,
 	r->params = *p;
 	r->sym = sym;
 	r->done = hashmap__new();
+	r->batch = hashmap__new();
 	r->locs = malloc((KSAMPLER_MAX_FRAMES + 1) * sizeof(uint64_t));
 	if (format == RENDER_PPROF)
 		r->prof = pprof__new(&pp);
 	else
 		r->lines = open_memstream(&r->lines_buf, &r->lines_size);
-	if (!r->done || !r->locs || (!r->prof && !r->lines)) {
+	if (!r->done || !r->batch || !r->locs || (!r->prof && !r->lines)) {
 		render__free(r);
 		errno = ENOMEM;
 		return NULL;
@@ -459,6 +558,9 @@ int render__write(struct render *r, const struct stack_table *t, int fd)
 	int err = 0;
 
 	if (r->format == RENDER_PPROF) {
+		render__note_main(r);
+		if (r->main.samples && !pprof__main_mapping(r->prof, &r->main.map))
+			return -ENOMEM;
 		if (losses)
 			err = render_losses(r->prof, t);
 		if (!err && r->params.comment)

@@ -13,6 +13,11 @@
  * place a walk gave up. A return address in none of the process's code
  * mappings is where a walk went astray (code without frame pointers left
  * data in the register): the stack ends before it, marked the same way.
+ *
+ * Each file is its own mapping, so that two builds at one path (two
+ * containers', or a binary and its upgrade) keep their own names; and
+ * mapping 1 is the profile's main binary: the process's executable, or
+ * in a system-wide profile that of the process with the most samples.
  */
 #ifndef PROFCTL_RENDER_H
 #define PROFCTL_RENDER_H
@@ -71,6 +76,13 @@ void render__set_span(struct render *r, int64_t start_wall_ns,
 
 /* Adds @e (unless the profile is another pid's). 0 or -errno. */
 int render__add(struct render *r, const struct stack_entry *e);
+
+/*
+ * Takes note of the main binary among the processes whose stacks were
+ * added since the last call, before they are forgotten: call it once all
+ * of their stacks are in. render__write() does it for the rest.
+ */
+void render__note_main(struct render *r);
 
 /*
  * Writes the profile to @fd, with @t's losses when it is not one pid's

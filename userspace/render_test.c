@@ -5,6 +5,7 @@
  * to the symbolizer, so every frame stays an address.
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <sys/mman.h>
 #include <stdarg.h>
@@ -17,6 +18,8 @@
 #include <zlib.h>
 #include <cmocka.h>
 
+#include "fake_proc_test.h"
+#include "objfile.h"
 #include "profile.pb-c.h"
 #include "render.h"
 
@@ -57,14 +60,8 @@ static Perftools__Profiles__Profile *decode(const char *path)
 	return perftools__profiles__profile__unpack(NULL, n, buf);
 }
 
-static const char *fn_of(const Perftools__Profiles__Profile *p, uint64_t loc)
-{
-	const Perftools__Profiles__Location *l = p->location[loc - 1];
-
-	if (!l->n_line)
-		return NULL;
-	return p->string_table[p->function[l->line[0]->function_id - 1]->name];
-}
+/* Image @gen of process @pid, start time unknown. */
+#define WHO(p, g) (&(struct sym_who){ .pid = (p), .gen = (g) })
 
 /* The folded stacks of @t, as a string to free. */
 static char *collapsed(const struct stack_table *t, struct symbolizer *sym,
@@ -82,23 +79,44 @@ static char *collapsed(const struct stack_table *t, struct symbolizer *sym,
 	return text;
 }
 
+/* Renders @t as pprof and decodes it back. */
+static Perftools__Profiles__Profile *render_decoded(const struct stack_table *t,
+						   struct symbolizer *sym,
+						   const struct render_params *rp)
+{
+	char path[] = "/tmp/render_test.XXXXXX";
+	Perftools__Profiles__Profile *p;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(render_table(RENDER_PPROF, t, sym, rp, fd), 0);
+	close(fd);
+	p = decode(path);
+	unlink(path);
+	assert_non_null(p);
+	return p;
+}
+
+static const char *fn_of(const Perftools__Profiles__Profile *p, uint64_t loc)
+{
+	const Perftools__Profiles__Location *l = p->location[loc - 1];
+
+	if (!l->n_line)
+		return NULL;
+	return p->string_table[p->function[l->line[0]->function_id - 1]->name];
+}
+
 static void test_pprof_losses_are_samples(void **state)
 {
 	struct stack_table *t = table();
 	struct symbolizer *sym = symbolizer__new("/proc", 0);
 	struct render_params rp = { .frequency = 100, .comment = "acct" };
-	char path[] = "/tmp/render_test.XXXXXX";
 	Perftools__Profiles__Profile *p;
-	int fd = mkstemp(path);
 	int64_t total = 0, lost_full = 0, lost_nested = 0;
 	size_t i;
 
 	(void)state;
-	assert_int_equal(render_table(RENDER_PPROF, t, sym, &rp, fd), 0);
-	close(fd);
-	p = decode(path);
-	unlink(path);
-	assert_non_null(p);
+	p = render_decoded(t, sym, &rp);
 	assert_int_equal(p->period, 10000000);	/* 1e9 / 100 Hz */
 	for (i = 0; i < p->n_sample; i++) {
 		const char *leaf = fn_of(p, p->sample[i]->location_id[0]);
@@ -120,12 +138,7 @@ static void test_pprof_losses_are_samples(void **state)
 
 	/* a per-process profile carries no losses: they have no process */
 	rp.pid = 4242;
-	strcpy(path, "/tmp/render_test.XXXXXX");	/* mkstemp used it up */
-	fd = mkstemp(path);
-	assert_int_equal(render_table(RENDER_PPROF, t, sym, &rp, fd), 0);
-	close(fd);
-	p = decode(path);
-	unlink(path);
+	p = render_decoded(t, sym, &rp);
 	assert_int_equal(p->n_sample, 1);
 	assert_int_equal(p->sample[0]->value[0], 7);
 	perftools__profiles__profile__free_unpacked(p, NULL);
@@ -150,9 +163,9 @@ static void test_collapsed_root_first(void **state)
 	stack_table__free(t);
 }
 
-/* A stack table of one stack, @n frames from @ips, @count times. */
-static void add_stack(struct stack_table *t, const uint64_t *ips, int n,
-		      uint16_t flags, int count)
+/* Adds to @t one stack of @pid, @n frames from @ips, @count times. */
+static void add_stack_of(struct stack_table *t, int pid, const uint64_t *ips,
+			 int n, uint16_t flags, int count)
 {
 	static uint64_t buf[8 + KSAMPLER_MAX_FRAMES];
 	struct ksampler_sample *r = (void *)buf;
@@ -162,7 +175,7 @@ static void add_stack(struct stack_table *t, const uint64_t *ips, int n,
 	r->header.type = KSAMPLER_RECORD_SAMPLE;
 	r->header.size = KSAMPLER_SAMPLE_FIXED_SIZE + n * 8;
 	r->header.flags = flags;
-	r->pid = (uint32_t)getpid();
+	r->pid = (uint32_t)pid;
 	r->tid = r->pid;
 	r->nr_frames = (uint16_t)n;
 	memcpy(r->comm, "walker", 6);
@@ -171,6 +184,13 @@ static void add_stack(struct stack_table *t, const uint64_t *ips, int n,
 		assert_int_equal(sample_decode(&r->header, &s), 0);
 		assert_int_equal(stack_table__add(t, &s), 0);
 	}
+}
+
+/* The same, of this process. */
+static void add_stack(struct stack_table *t, const uint64_t *ips, int n,
+		      uint16_t flags, int count)
+{
+	add_stack_of(t, getpid(), ips, n, flags, count);
 }
 
 /* Every sample's outermost frame's function, counted by name. */
@@ -225,10 +245,9 @@ static void test_stopped_walks_say_why(void **state)
 	struct symbolizer *sym = symbolizer__new("/proc", 0);
 	struct render_stats st = { 0 };
 	struct render_params rp = { .frequency = 100, .stats = &st };
-	char path[] = "/tmp/render_test.XXXXXX";
 	Perftools__Profiles__Profile *p;
-	char *text;
-	int fd;
+	char *text, self[PATH_MAX];
+	struct objfile *obj;
 
 	(void)state;
 	assert_int_equal(symbolizer__add_pid(sym, getpid()), 0);
@@ -237,12 +256,19 @@ static void test_stopped_walks_say_why(void **state)
 	add_stack(t, rooted, 5, KSAMPLER_SAMPLE_BAD_FRAME, 3);
 	add_stack(t, astray, 4, 0, 2);
 	add_stack(t, from_main, 4, KSAMPLER_SAMPLE_BAD_FRAME, 6);
-	fd = mkstemp(path);
-	assert_int_equal(render_table(RENDER_PPROF, t, sym, &rp, fd), 0);
-	close(fd);
-	p = decode(path);
-	unlink(path);
-	assert_non_null(p);
+	p = render_decoded(t, sym, &rp);
+	/* mapping 1 is the main binary, whatever the walk met first */
+	assert_true(p->n_mapping > 1);
+	assert_non_null(realpath("/proc/self/exe", self));
+	assert_string_equal(p->string_table[p->mapping[0]->filename], self);
+	/* with its GNU build id: 20 bytes, 40 hex digits */
+	obj = objfile__open_fd(open(self, O_RDONLY));
+	assert_non_null(obj);
+	assert_non_null(objfile__build_id(obj));
+	assert_int_equal(strlen(objfile__build_id(obj)), 40);
+	assert_string_equal(p->string_table[p->mapping[0]->build_id],
+			    objfile__build_id(obj));
+	objfile__close(obj);
 	assert_int_equal(count_roots(p, "[truncated]"), 5);
 	assert_int_equal(count_roots(p, "[unwind stopped: loop]"), 4);
 	assert_int_equal(count_roots(p, "_start"), 3);
@@ -269,12 +295,139 @@ static void test_stopped_walks_say_why(void **state)
 	stack_table__free(t);
 }
 
+static int64_t label_num(const Perftools__Profiles__Profile *p,
+			 const Perftools__Profiles__Sample *s, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_label; i++)
+		if (!strcmp(p->string_table[s->label[i]->key], key))
+			return s->label[i]->num;
+	fail_msg("no label %s", key);
+	return -1;
+}
+
+static const char *str_of(const Perftools__Profiles__Profile *p, int64_t i)
+{
+	return p->string_table[i];
+}
+
+#define NR_PROCS 3
+
+/*
+ * Three containers run three different builds as /app/server, at the
+ * same addresses, with different functions there; a library all of
+ * them map alike holds their leaves. The combined profile names each
+ * process's frame as that process's own file does, under its own
+ * mapping with its whole build id (Go's 83 characters, or the GNU 40
+ * hex digits where the file has both), and mapping 1 is the executable
+ * of the process with the most samples; a per-process profile's is its
+ * own.
+ */
+static void test_same_path_other_builds(void **state)
+{
+	static const char *const bins[NR_PROCS] = {
+		"build/workloads/cpusplit",	/* a Go build id only */
+		"build/workloads/fixedwork",	/* another one */
+		"build/workloads/cgocall",	/* a GNU build id as well */
+	};
+	static const int counts[NR_PROCS] = { 3, 5, 2 };
+	static const char lib[] =
+		"7f0000000000-7f0000200000 r-xp 00000000 00:2a 99 /lib/libfake.so\n";
+	char dir[] = "/tmp/render_test.XXXXXX", exe[NR_PROCS][PATH_MAX];
+	char *name[NR_PROCS], *build_id[NR_PROCS];
+	struct render_params rp = { .frequency = 100 };
+	const Perftools__Profiles__Mapping *m;
+	Perftools__Profiles__Profile *p;
+	struct stack_table *t;
+	struct symbolizer *sym;
+	struct objfile *obj;
+	struct frame_info f;
+	uint64_t ips[2] = { 0x7f0000001000 }, alpha, loc;
+	size_t i, j, servers = 0;
+
+	(void)state;
+	for (i = 0; i < NR_PROCS; i++) {
+		if (!realpath(bins[i], exe[i])) {
+			skip();		/* make workloads builds them */
+			return;
+		}
+	}
+	obj = objfile__open_fd(open(exe[0], O_RDONLY));
+	assert_non_null(obj);
+	assert_int_equal(objfile__symbol_value(obj, "main.alpha", &alpha), 0);
+	objfile__close(obj);
+	ips[1] = alpha + 1;		/* a return address into main.alpha */
+	assert_non_null(mkdtemp(dir));
+	sym = symbolizer__new(dir, 0);
+	t = stack_table__new(1 << 20);
+	assert_non_null(sym);
+	assert_non_null(t);
+	for (i = 0; i < NR_PROCS; i++) {
+		fake_proc_run(dir, FAKE_PID + (int)i, exe[i], "/app/server", lib);
+		assert_int_equal(symbolizer__add_pid(sym, FAKE_PID + (int)i), 0);
+		add_stack_of(t, FAKE_PID + (int)i, ips, 2, 0, counts[i]);
+		/* what each process's own file says */
+		symbolizer__resolve(sym, WHO(FAKE_PID + (int)i, 0), alpha, &f);
+		assert_true(f.nr_frames > 0);
+		name[i] = strdup(f.frames[0].function);
+		obj = objfile__open_fd(open(exe[i], O_RDONLY));
+		assert_non_null(obj);
+		assert_non_null(objfile__build_id(obj));
+		build_id[i] = strdup(objfile__build_id(obj));
+		objfile__close(obj);
+	}
+	assert_string_equal(name[0], "main.alpha");
+	assert_string_not_equal(name[1], name[0]);
+	assert_string_not_equal(name[2], name[0]);
+	assert_string_not_equal(name[2], name[1]);
+	assert_true(strlen(build_id[0]) > 80 && strlen(build_id[1]) > 80);
+	assert_int_equal(strlen(build_id[2]), 40);
+
+	p = render_decoded(t, sym, &rp);
+	assert_int_equal(p->n_sample, NR_PROCS);
+	for (i = 0; i < p->n_sample; i++) {
+		j = (size_t)(label_num(p, p->sample[i], "pid") - FAKE_PID);
+		assert_true(j < NR_PROCS);
+		assert_int_equal(p->sample[i]->value[0], counts[j]);
+		assert_int_equal(p->sample[i]->n_location_id, 2);
+		loc = p->sample[i]->location_id[1];
+		assert_string_equal(fn_of(p, loc), name[j]);
+		m = p->mapping[p->location[loc - 1]->mapping_id - 1];
+		assert_string_equal(str_of(p, m->filename), "/app/server");
+		assert_string_equal(str_of(p, m->build_id), build_id[j]);
+	}
+	for (i = 0; i < p->n_mapping; i++)
+		servers += !strcmp(str_of(p, p->mapping[i]->filename), "/app/server");
+	assert_int_equal(servers, NR_PROCS);
+	/* the busiest process's executable, not the library its leaves are in */
+	assert_string_equal(str_of(p, p->mapping[0]->filename), "/app/server");
+	assert_string_equal(str_of(p, p->mapping[0]->build_id), build_id[1]);
+	perftools__profiles__profile__free_unpacked(p, NULL);
+
+	for (i = 0; i < NR_PROCS; i++) {
+		rp.pid = FAKE_PID + (int)i;
+		p = render_decoded(t, sym, &rp);
+		assert_int_equal(p->n_sample, 1);
+		assert_string_equal(fn_of(p, p->sample[0]->location_id[1]), name[i]);
+		assert_string_equal(str_of(p, p->mapping[0]->filename), "/app/server");
+		assert_string_equal(str_of(p, p->mapping[0]->build_id), build_id[i]);
+		perftools__profiles__profile__free_unpacked(p, NULL);
+		free(name[i]);
+		free(build_id[i]);
+	}
+	stack_table__free(t);
+	symbolizer__free(sym);
+	fake_proc_remove(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pprof_losses_are_samples),
 		cmocka_unit_test(test_collapsed_root_first),
 		cmocka_unit_test(test_stopped_walks_say_why),
+		cmocka_unit_test(test_same_path_other_builds),
 	};
 
 	return cmocka_run_group_tests_name("render", tests, NULL, NULL);

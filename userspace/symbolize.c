@@ -1001,3 +1001,26 @@ void symbolizer__for_each_problem(const struct symbolizer *sym,
 	if (sym->more_problems)
 		fn(NULL, (int)sym->more_problems, ctx);
 }
+
+int symbolizer__exe_map(struct symbolizer *sym, const struct sym_who *who,
+			const struct map_entry **map)
+{
+	struct sym_proc *p = sym_proc_find(sym, who);
+	const struct map_entry *m;
+	size_t i;
+
+	for (i = 0; p && p->exe_id[1] && i < maps__count(p->maps); i++) {
+		m = maps__entry(p->maps, i);
+		/*
+		 * The executable's lowest mapping, as sym_image_id() found
+		 * it: by inode and load base, not device (overlayfs shows
+		 * its own in stat, the layer's in maps).
+		 */
+		if (m->inode == p->exe_id[1] &&
+		    m->start - m->offset == p->exe_id[2]) {
+			*map = m;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}

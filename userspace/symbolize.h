@@ -154,4 +154,13 @@ void symbolizer__for_each_problem(const struct symbolizer *sym,
 				  void (*fn)(const char *path, int err, void *ctx),
 				  void *ctx);
 
+/*
+ * The first (lowest) mapping of image @who's executable, its
+ * text: a profile's main binary. 0, or -ENOENT when the image or its
+ * executable is unknown. *@map lives until the process's maps are read
+ * again (a symbolizer__resolve() that misses may).
+ */
+int symbolizer__exe_map(struct symbolizer *sym, const struct sym_who *who,
+			const struct map_entry **map);
+
 #endif /* PROFCTL_SYMBOLIZE_H */

@@ -161,22 +161,14 @@ static int session_retire_image(const void *key, size_t len, uint64_t value,
 	return session_is_retiring(ctx, (uint32_t)(image >> 16));
 }
 
-static int session_all(const void *key, size_t len, uint64_t value, void *ctx)
-{
-	(void)key;
-	(void)len;
-	(void)value;
-	(void)ctx;
-	return 1;
-}
-
 void session_retire(struct session *s)
 {
 	s->retired += hashmap__count(s->retiring);
 	stack_table__remove_if(s->stacks, session_retire_entry, s);
+	render__note_main(s->profile);
 	hashmap__remove_if(s->images, session_retire_image, s);
 	session_write_procs(s);
-	hashmap__remove_if(s->retiring, session_all, NULL);
+	hashmap__clear(s->retiring);
 }
 
 int session_write_all(struct session *s)
