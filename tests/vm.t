@@ -73,6 +73,15 @@ check_profiles() {
 		tap_not_ok "$f: record -a holds cpusplit's main.gamma, labelled comm cpusplit"
 	fi
 	pprof_check_share "$f: record -a per-process" "$dir/per-cpusplit.pb.gz" main.worker 95 5
+	# a process that exited mid-session: rendered then, named as well as
+	# one rendered at the end, in the combined profile and in its own
+	if go tool pprof -top "$dir/exited.pb.gz" 2>/dev/null | grep -q 'main\.gamma$'; then
+		tap_ok "$f: record -a: an exited process's main.gamma is in the profile"
+	else
+		tap_not_ok "$f: record -a: an exited process's main.gamma is in the profile"
+	fi
+	pprof_check_share "$f: record -a, exited mid-session" "$dir/per-exited-cpusplit.pb.gz" \
+		main.worker 95 5
 	# under stress (tests/vm/stress.sh): threads that live 0.5 ms each
 	# still resolve to the function they burn in; a fork/exec storm
 	# still gives a valid system-wide profile

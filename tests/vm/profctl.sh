@@ -107,6 +107,23 @@ kill "$pid"
 	tap_not_ok "record -a --per-process: cpusplit-$pid.pb.gz written" "$(ls "$out/per")"
 cp "$out/per/cpusplit-$pid.pb.gz" "$out/per-cpusplit.pb.gz" 2>/dev/null
 
+# A process that exits mid-session is rendered into the profile then, its
+# own file written, and forgotten (checked on the host by vm.t).
+"$wl/cpusplit" -duration 1500ms > /dev/null &
+pid=$!
+"$profctl" record -a --duration 8s -o "$out/exited.pb.gz" --per-process "$out/per-exited" \
+	2> "$out/exited.log"
+rc=$?
+wait "$pid"
+if [ $rc = 0 ] && [ -s "$out/per-exited/cpusplit-$pid.pb.gz" ] &&
+	grep -Eq "symbolizer: .* [1-9][0-9]* exited and rendered" "$out/exited.log"; then
+	tap_ok "record -a: a process that exited mid-session was rendered and forgotten, its file written"
+else
+	tap_not_ok "record -a: a process that exited mid-session was rendered and forgotten, its file written" \
+		"exit $rc" "$(ls "$out/per-exited")" "$(cat "$out/exited.log")"
+fi
+cp "$out/per-exited/cpusplit-$pid.pb.gz" "$out/per-exited-cpusplit.pb.gz" 2>/dev/null
+
 # Errors that say what to do.
 tap_run "$profctl" start --pid $$ --freq 200000 --duration 1s -o "$out/toofast.pb.gz"
 tap_expect "--freq above the module's max_frequency: says the limit and what to do" 1 \

@@ -185,7 +185,7 @@ uint64_t session_loop(struct session *s)
 		  .events = POLLIN },
 	};
 	uint64_t t0 = session_now(), now = t0, last_status = 0, last_reap = t0;
-	bool tty = isatty(STDERR_FILENO), more = false;
+	bool tty = isatty(STDERR_FILENO), more = false, reap_again = false;
 	long n;
 
 	signal(SIGINT, session_on_signal);
@@ -200,8 +200,10 @@ uint64_t session_loop(struct session *s)
 			break;		/* the target exited */
 		if (s->opts->duration_ns && now - t0 >= s->opts->duration_ns)
 			break;
-		if (now - last_reap >= SESSION_REAP_NS) {
+		/* a second look one round later reports what the first found */
+		if (reap_again || now - last_reap >= SESSION_REAP_NS) {
 			session_reap(s);
+			reap_again = !reap_again;
 			last_reap = now;
 		}
 		if (tty && now - last_status >= 500000000ULL) {
