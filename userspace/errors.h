@@ -25,6 +25,11 @@ enum profctl_error {
 	PROFCTL_ERR_NO_PCLNTAB,
 	/* an output path that names something other than a regular file */
 	PROFCTL_ERR_NOT_REGULAR,
+	/*
+	 * a Go binary that names no pclntab, whose data holds more look-alike
+	 * tables than a search may spend time on (hostile, or damaged)
+	 */
+	PROFCTL_ERR_PCLNTAB_SEARCH,
 	PROFCTL_ERR_END, /* non-ABI sentinel */
 };
 
