@@ -20,6 +20,8 @@ static const char *const profctl_error_text[] = {
 		"not a regular file (a device, directory, FIFO or symbolic link): name a new file, a regular one, or - for standard output",
 	[PROFCTL_ERR_TOO_BIG - PROFCTL_ERR_BASE] =
 		"over 512 MiB of loadable segments: not read, its addresses stay unsymbolized",
+	[PROFCTL_ERR_PCLNTAB_SEARCH - PROFCTL_ERR_BASE] =
+		"Go binary without a readable symbol table (pclntab): no section names it, and its data holds too many look-alike tables to search (a damaged or hostile file?)",
 };
 
 const char *profctl_strerror(int err)

@@ -27,6 +27,11 @@ enum profctl_error {
 	PROFCTL_ERR_NOT_REGULAR,
 	/* an executable file larger than the collector will read */
 	PROFCTL_ERR_TOO_BIG,
+	/*
+	 * a Go binary that names no pclntab, whose data holds more look-alike
+	 * tables than a search may spend time on (hostile, or damaged)
+	 */
+	PROFCTL_ERR_PCLNTAB_SEARCH,
 	PROFCTL_ERR_END, /* non-ABI sentinel */
 };
 

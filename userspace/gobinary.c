@@ -134,36 +134,77 @@ static struct gopclntab *go_open_at(const struct objfile *obj,
 	return gopclntab__open(&img, p);
 }
 
-/* Looks for the table's header in the read-only data, 8-byte aligned. */
+/*
+ * The scan's budget (struct gopclntab_params): a fixed amount, and a
+ * sixteenth of a functab entry per byte searched. A real table costs
+ * about one per function, and holds at least 48 bytes for each (its
+ * functab entry and a _func record of 40 or more): it is found even
+ * behind false candidates that spent twice as much. A file built of near
+ * misses, each costing a walk of a large functab, spends the budget on
+ * the first few and is given up on: linear in its size, not quadratic.
+ */
+#define GO_SCAN_BUDGET_BASE	(1ULL << 14)
+#define GO_SCAN_BUDGET_SHIFT	4
+
+/*
+ * Looks for the table's header in segment @s, 8-byte aligned; NULL when
+ * there is none, or the budget ran out. *@gave_up: a candidate was left
+ * unchecked for want of budget.
+ */
+static struct gopclntab *go_scan_segment(const struct objfile *obj,
+					 const struct objfile_segment *s,
+					 struct gopclntab_params *p, bool *gave_up)
+{
+	const uint8_t *b = objfile__bytes(obj, s->vaddr, s->filesz);
+	struct gopclntab *t;
+	uint64_t off;
+
+	for (off = 0; b && off + 16 <= s->filesz; off += 8) {
+		/* magic ff ff ff f?, then 0 0 quantum ptrsize */
+		if (b[off + 1] != 0xff || b[off + 2] != 0xff ||
+		    b[off + 3] != 0xff || (b[off] & 0xf0) != 0xf0 ||
+		    b[off + 4] || b[off + 5] || b[off + 7] != 8)
+			continue;
+		p->vaddr = s->vaddr + off;
+		p->size = s->filesz - off;
+		t = go_open_at(obj, p);
+		if (t)
+			return t;
+		if (errno == PROFCTL_ERR_PCLNTAB_SEARCH)
+			*gave_up = true;
+		if (!*p->budget)
+			break;
+	}
+	return NULL;
+}
+
+/* Looks for the table in the read-only data, within a budget. */
 static struct gopclntab *go_scan_pclntab(const struct objfile *obj,
 					 struct gopclntab_params *p)
 {
+	uint64_t budget = GO_SCAN_BUDGET_BASE;
 	const struct objfile_segment *s;
-	struct gopclntab *t;
-	const uint8_t *b;
-	uint64_t off;
+	struct gopclntab *t = NULL;
+	bool gave_up = false;
 	size_t i;
 
 	for (i = 0; i < objfile__nr_segments(obj); i++) {
 		s = objfile__segment(obj, i);
+		if (!(s->flags & PF_X))
+			budget += s->filesz >> GO_SCAN_BUDGET_SHIFT;
+	}
+	p->budget = &budget;
+	for (i = 0; !t && budget && i < objfile__nr_segments(obj); i++) {
+		s = objfile__segment(obj, i);
 		if (s->flags & PF_X)
 			continue;
-		b = objfile__bytes(obj, s->vaddr, s->filesz);
-		for (off = 0; b && off + 16 <= s->filesz; off += 8) {
-			/* magic ff ff ff f?, then 0 0 quantum ptrsize */
-			if (b[off + 1] != 0xff || b[off + 2] != 0xff ||
-			    b[off + 3] != 0xff || (b[off] & 0xf0) != 0xf0 ||
-			    b[off + 4] || b[off + 5] || b[off + 7] != 8)
-				continue;
-			p->vaddr = s->vaddr + off;
-			p->size = s->filesz - off;
-			t = go_open_at(obj, p);
-			if (t)
-				return t;
-		}
+		t = go_scan_segment(obj, s, p, &gave_up);
 	}
-	errno = PROFCTL_ERR_NO_PCLNTAB;
-	return NULL;
+	p->budget = NULL;
+	if (!t)
+		errno = gave_up || !budget ? PROFCTL_ERR_PCLNTAB_SEARCH :
+			PROFCTL_ERR_NO_PCLNTAB;
+	return t;
 }
 
 static struct gopclntab *go_find_pclntab(const struct objfile *obj,

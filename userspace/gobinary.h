@@ -6,7 +6,7 @@
  *
  * Where to look, in order: the .gopclntab (or .data.rel.ro.gopclntab)
  * section; the runtime.pclntab symbol; a validated scan of the read-only
- * data. The text start and the go:func.* block come from the table's
+ * data, whose work is bounded in proportion to the data's size. The text start and the go:func.* block come from the table's
  * header or symbols, else from the runtime's moduledata, found by its
  * section, its symbol or a relocation-aware scan of writable data.
  */
@@ -30,7 +30,8 @@ bool gobinary__detect(const struct objfile *obj, struct gobinary_info *info);
 /*
  * Opens the pclntab of the Go binary @obj (which must outlive it). NULL
  * with errno set: PROFCTL_ERR_NO_PCLNTAB when none can be found,
- * PROFCTL_ERR_BAD_PCLNTAB when the one found is corrupt.
+ * PROFCTL_ERR_PCLNTAB_SEARCH when the scan gave up on too many look-alike
+ * tables, PROFCTL_ERR_BAD_PCLNTAB when the one found is corrupt.
  */
 struct gopclntab *gobinary__open_pclntab(const struct objfile *obj,
 					 const struct gobinary_info *info);

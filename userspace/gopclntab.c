@@ -23,6 +23,20 @@
 /* Deeper inline chains than this mean the tree loops: corrupt. */
 #define GO_MAX_INLINE_DEPTH 256
 
+/*
+ * The first look at a table: functab entries read evenly spaced, and at
+ * its end (where a table cut short, or one that is not a table, most
+ * often shows), before any full walk.
+ */
+#define GO_PROBES	32
+#define GO_PROBE_TAIL	4
+/*
+ * What a first look costs, in functab entries' worth of work (the unit
+ * of gopclntab_params' budget): the probes, two binary searches, the
+ * header and the allocation.
+ */
+#define GO_OPEN_COST	128
+
 /* Byte offsets inside a _func record; -1 for fields the era lacks. */
 struct go_func_layout {
 	int name, pcsp, pcfile, pcln, npcdata, cu, start_line, nfuncdata;
@@ -578,13 +592,25 @@ static int t_read_header(struct gopclntab *t, const struct gopclntab_params *p)
 	return 0;
 }
 
-/*
- * Entries must ascend, and the ends' records agree with functab. Builds
- * the bucket index on the way, having read every entry anyway.
- */
-static int t_validate(struct gopclntab *t)
+/* The index after @i that t_probe() reads. */
+static uint64_t t_probe_next(const struct gopclntab *t, uint64_t i)
 {
-	uint64_t i, prev = 0, entry, b = 0;
+	uint64_t step = t->nfunc / GO_PROBES + 1;
+	uint64_t tail = t->nfunc > GO_PROBE_TAIL ? t->nfunc - GO_PROBE_TAIL : 0;
+
+	if (i + step < tail)
+		return i + step;
+	return i < tail ? tail : i + 1;
+}
+
+/*
+ * A first look, at a cost that does not grow with the table: a few
+ * entries in order, both ends' records agreeing with functab. Nearly
+ * everything that is not a table fails here, before the full walk.
+ */
+static int t_probe(struct gopclntab *t)
+{
+	uint64_t i, prev, entry;
 	struct go_func f;
 	int err;
 
@@ -593,8 +619,52 @@ static int t_validate(struct gopclntab *t)
 		err = t_functab(t, t->nfunc, &t->end, NULL);
 	if (err || t->end <= t->first)
 		return BAD;
+	for (i = 0, prev = t->first; i < t->nfunc; prev = entry) {
+		i = t_probe_next(t, i);
+		err = t_functab(t, i, &entry, NULL);
+		if (err || entry < prev || entry > t->end)
+			return BAD;
+	}
+	/* no buckets yet: plain binary searches, whatever the order */
+	err = t_find_func(t, t->first, &f);
+	if (!err)
+		err = t_functab(t, t->nfunc - 1, &entry, NULL);
+	if (!err)
+		err = t_find_func(t, entry, &f);
+	return err == -ENOENT ? BAD : err;
+}
+
+/* Takes @cost from the budget: 0, or PROFCTL_ERR_PCLNTAB_SEARCH if short. */
+static int t_spend(uint64_t *budget, uint64_t cost)
+{
+	if (!budget)
+		return 0;
+	if (*budget < cost)
+		return -PROFCTL_ERR_PCLNTAB_SEARCH;
+	*budget -= cost;
+	return 0;
+}
+
+/*
+ * Entries must ascend, and the ends' records agree with functab: first a
+ * probe, then, if @budget can pay for it, every entry. Builds the bucket
+ * index on the way, having read every entry anyway.
+ */
+static int t_validate(struct gopclntab *t, uint64_t *budget)
+{
+	uint64_t i, prev = 0, entry, b = 0;
+	bool index;
+	int err;
+
+	err = t_probe(t);
+	if (err)
+		return err;
 	t->nbuckets = ((t->end - t->first - 1) >> GO_BUCKET_SHIFT) + 1;
-	if (t->nbuckets <= GO_MAX_BUCKETS && t->nfunc < UINT32_MAX)
+	index = t->nbuckets <= GO_MAX_BUCKETS && t->nfunc < UINT32_MAX;
+	err = t_spend(budget, t->nfunc + 1 + (index ? t->nbuckets : 0));
+	if (err)
+		return err;
+	if (index)
 		t->buckets = malloc(t->nbuckets * sizeof(t->buckets[0]));
 	for (i = 0; !err && i <= t->nfunc; i++) {
 		err = t_functab(t, i, &entry, NULL);
@@ -606,13 +676,7 @@ static int t_validate(struct gopclntab *t)
 		       t->first + (b << GO_BUCKET_SHIFT) < entry)
 			t->buckets[b++] = (uint32_t)(i - 1);
 	}
-	if (!err)
-		err = t_find_func(t, t->first, &f);
-	if (!err)
-		err = t_functab(t, t->nfunc - 1, &entry, NULL);
-	if (!err)
-		err = t_find_func(t, entry, &f);
-	return err == -ENOENT ? BAD : err;
+	return err;
 }
 
 static void t_set_inline(struct gopclntab *t, int go_minor)
@@ -638,17 +702,44 @@ static void t_set_inline(struct gopclntab *t, int go_minor)
 	}
 }
 
+/* The layout the magic number at the table's start says; 0: none. */
+static enum go_pcln_version t_version(const uint8_t *h)
+{
+	uint32_t magic;
+
+	memcpy(&magic, h, 4);
+	switch (magic) {
+	case 0xfffffffb:
+		return GO_PCLN_12;
+	case 0xfffffffa:
+		return GO_PCLN_116;
+	case 0xfffffff0:
+		return GO_PCLN_118;
+	case 0xfffffff1:
+		return GO_PCLN_120;
+	default:
+		return 0;	/* big-endian tables read as foreign magic */
+	}
+}
+
 struct gopclntab *gopclntab__open(const struct go_image *img,
 				  const struct gopclntab_params *p)
 {
 	struct gopclntab *t;
 	const uint8_t *h;
-	uint32_t magic;
-	int err = BAD;
+	int err;
 
 	h = img->bytes(img->ctx, p->vaddr, 16);
-	if (!h || p->size < 16) {
+	/* magic, 0, 0, quantum 1, 2 or 4, pointers of 4 or 8 bytes */
+	if (!h || p->size < 16 || !t_version(h) || h[4] || h[5] ||
+	    (h[6] != 1 && h[6] != 2 && h[6] != 4) || (h[7] != 4 && h[7] != 8)) {
 		errno = PROFCTL_ERR_BAD_PCLNTAB;
+		return NULL;
+	}
+	err = t_spend(p->budget, GO_OPEN_COST);
+	if (err) {
+		*p->budget = 0;
+		errno = -err;
 		return NULL;
 	}
 	t = calloc(1, sizeof(*t));
@@ -659,34 +750,17 @@ struct gopclntab *gopclntab__open(const struct go_image *img,
 	t->size = p->size;
 	t->gofunc = p->gofunc;
 	t->tab = img->bytes(img->ctx, p->vaddr, p->size);
-	memcpy(&magic, h, 4);
-	switch (magic) {
-	case 0xfffffffb:
-		t->ver = GO_PCLN_12;
-		break;
-	case 0xfffffffa:
-		t->ver = GO_PCLN_116;
-		break;
-	case 0xfffffff0:
-		t->ver = GO_PCLN_118;
-		break;
-	case 0xfffffff1:
-		t->ver = GO_PCLN_120;
-		break;
-	default:
-		goto fail;	/* big-endian tables read as foreign magic */
-	}
+	t->ver = t_version(h);
 	t->quantum = h[6];
 	t->ptrsize = h[7];
-	if (!t->tab || h[4] || h[5] ||
-	    (t->quantum != 1 && t->quantum != 2 && t->quantum != 4) ||
-	    (t->ptrsize != 4 && t->ptrsize != 8))
+	err = BAD;
+	if (!t->tab)
 		goto fail;
 	t->fl = t_layout(t->ver, t->ptrsize);
 	t_set_inline(t, p->go_minor);
 	err = t_read_header(t, p);
 	if (!err)
-		err = t_validate(t);
+		err = t_validate(t, p->budget);
 	if (err)
 		goto fail;
 	return t;

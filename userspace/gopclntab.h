@@ -53,6 +53,14 @@ struct gopclntab_params {
 	 * version from the binary's build info, or 0 when unknown.
 	 */
 	int go_minor;
+	/*
+	 * What checking the table may cost, in functab entries' worth of
+	 * work, less what it did cost on return; NULL: no limit. A search
+	 * that tries many candidate tables in one file gives them all one
+	 * budget in proportion to the file's size, so that a file full of
+	 * near misses costs time linear in its size, not quadratic.
+	 */
+	uint64_t *budget;
 };
 
 /* One logical frame at a PC. Strings point into the image. */
@@ -67,7 +75,10 @@ struct gopclntab;
 
 /*
  * Checks the header at @p->vaddr and returns a reader; NULL with errno
- * set: PROFCTL_ERR_BAD_PCLNTAB when it is not a pclntab we can read.
+ * set: PROFCTL_ERR_BAD_PCLNTAB when it is not a pclntab we can read,
+ * PROFCTL_ERR_PCLNTAB_SEARCH when checking it would cost more than what
+ * is left of @p->budget (all of that is spent when not even a first look
+ * fits: the caller can stop).
  */
 struct gopclntab *gopclntab__open(const struct go_image *img,
 				  const struct gopclntab_params *p);

@@ -16,7 +16,9 @@
  * end, looping inline trees, random byte flips): it must answer with
  * PROFCTL_ERR_BAD_PCLNTAB, never read outside the image (the buffer is
  * heap-allocated to its exact size, so ASan sees any stray read) and never
- * hang (alarm() turns a hang into a failure).
+ * hang (alarm() turns a hang into a failure). The last part opens tables
+ * against a budget, as a search through a file's data does (issue 19):
+ * near misses must cost little, and their cost be counted.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -31,6 +33,7 @@
 
 #include "errors.h"
 #include "gopclntab.h"
+#include "hostile_elf_test.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define ALIGN(x, a) (((x) + (a) - 1) / (a) * (a))
@@ -1853,6 +1856,134 @@ static void test_bad_magic(void **state)
 	gopclntab__close(NULL);
 }
 
+/* ------------------------------------------------------------------ */
+/* 7. The budget: what checking a table may cost                       */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The first of the near-miss headers of a hostile file (see
+ * hostile_elf_test.h) as an image: all share a functab of ~11000 entries.
+ */
+static void tab_hostile(struct tab *t, enum hostile_kind kind,
+			struct hostile_layout *l)
+{
+	memset(t, 0, sizeof(*t));
+	t->buf = hostile_elf(kind, 256 << 10, l);
+	assert_non_null(t->buf);
+	assert_true(l->nfunc > 10000);
+	t->len = l->size;
+	t->ptrsize = 8;
+	t->img = (struct go_image){ t_bytes, t_word, t };
+	t->p.vaddr = T_BASE + HOSTILE_START;
+	t->p.size = l->size - HOSTILE_START;
+}
+
+/* Opens @t with @budget: the table or NULL (*err), and what it cost. */
+static struct gopclntab *tab_open_budget(struct tab *t, uint64_t budget,
+					 uint64_t *spent, int *err)
+{
+	struct gopclntab *g;
+	uint64_t left = budget;
+
+	t->p.budget = &left;
+	errno = 0;
+	g = tab_open(t);
+	*err = g ? 0 : errno;
+	*spent = budget - left;
+	t->p.budget = NULL;
+	return g;
+}
+
+/* A real table pays for its walk; with nothing left, nothing is read. */
+static void test_budget_real_table(void **state)
+{
+	struct gopclntab *g;
+	uint64_t spent;
+	struct tab t;
+	size_t k;
+	int err;
+
+	(void)state;
+	for (k = 0; k < ARRAY_SIZE(t_versions); k++) {
+		tab_std(&t, t_versions[k], 1, 8);
+		g = tab_open_budget(&t, 1 << 20, &spent, &err);
+		assert_non_null(g);
+		assert_true(spent >= T_NFUNC + 1 && spent < 1000);
+		gopclntab__close(g);
+		/* not even a first look: refused, and all of it spent */
+		assert_null(tab_open_budget(&t, 0, &spent, &err));
+		assert_int_equal(err, PROFCTL_ERR_PCLNTAB_SEARCH);
+		assert_null(tab_open_budget(&t, 5, &spent, &err));
+		assert_int_equal(err, PROFCTL_ERR_PCLNTAB_SEARCH);
+		assert_int_equal(spent, 5);
+		/* a table that is not one is still just that */
+		tab_put(&t, t.pcln + 6, 3, 1);
+		assert_null(tab_open_budget(&t, 0, &spent, &err));
+		assert_int_equal(err, PROFCTL_ERR_BAD_PCLNTAB);
+		tab_free(&t);
+	}
+}
+
+/*
+ * Near misses that end wrong: the first look refuses them, at a cost
+ * that does not grow with their functab (before, each was walked in full
+ * first).
+ */
+static void test_budget_first_look(void **state)
+{
+	static const enum hostile_kind kinds[] = {
+		HOSTILE_NEAR_END, HOSTILE_HUGE_NFUNC,
+	};
+	struct hostile_layout l;
+	uint64_t spent;
+	struct tab t;
+	size_t k;
+	int err;
+
+	(void)state;
+	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
+		tab_hostile(&t, kinds[k], &l);
+		assert_null(tab_open_budget(&t, 1 << 30, &spent, &err));
+		assert_int_equal(err, PROFCTL_ERR_BAD_PCLNTAB);
+		assert_true(spent > 0 && spent < 1000);
+		assert_rejected(&t);
+		tab_free(&t);
+	}
+}
+
+/*
+ * One entry descends where no first look reads: the walk finds it, and
+ * is paid for; a budget that cannot pay for it gets it refused unwalked,
+ * keeping the rest for other candidates.
+ */
+static void test_budget_walk(void **state)
+{
+	struct hostile_layout l;
+	struct gopclntab *g;
+	uint64_t spent;
+	struct tab t;
+	int err;
+
+	(void)state;
+	tab_hostile(&t, HOSTILE_MIDDLE, &l);
+	assert_null(tab_open_budget(&t, 1 << 30, &spent, &err));
+	assert_int_equal(err, PROFCTL_ERR_BAD_PCLNTAB);
+	assert_true(spent > l.nfunc);
+	assert_null(tab_open_budget(&t, l.nfunc / 2, &spent, &err));
+	assert_int_equal(err, PROFCTL_ERR_PCLNTAB_SEARCH);
+	assert_true(spent > 0 && spent < 1000);
+	/* mended, it is a table: found when it can be paid for */
+	tab_put(&t, l.functab + 8 * l.brk, 16 * l.brk, 4);
+	g = tab_open_budget(&t, 1 << 30, &spent, &err);
+	assert_non_null(g);
+	assert_int_equal(gopclntab__nfunc(g), l.nfunc);
+	assert_true(spent > l.nfunc);
+	gopclntab__close(g);
+	assert_null(tab_open_budget(&t, l.nfunc / 2, &spent, &err));
+	assert_int_equal(err, PROFCTL_ERR_PCLNTAB_SEARCH);
+	tab_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1883,6 +2014,9 @@ int main(void)
 		cmocka_unit_test(test_inline_past_image),
 		cmocka_unit_test(test_fuzz),
 		cmocka_unit_test(test_bad_magic),
+		cmocka_unit_test(test_budget_real_table),
+		cmocka_unit_test(test_budget_first_look),
+		cmocka_unit_test(test_budget_walk),
 	};
 
 	return cmocka_run_group_tests_name("gopclntab", tests, NULL, NULL);
