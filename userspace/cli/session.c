@@ -311,6 +311,9 @@ static int session_open(struct session *s)
 	err = kdev__version(s->dev, &s->version);
 	if (!err && kdev_abi_check(&s->version))
 		err = -PROFCTL_ERR_ABI_MISMATCH;
+	/* the process's start tells a reused pid's images apart (ABI 1.6) */
+	if (!err && (s->version.features & KSAMPLER_FEAT_PROC_START))
+		cfg.flags |= KSAMPLER_CONFIG_PROC_START;
 	if (!err)
 		err = kdev__configure(s->dev, &cfg);
 	if (err == -ENOMEM) {
