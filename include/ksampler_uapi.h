@@ -34,7 +34,7 @@
  * new ioctl. A collector refuses a module whose major differs from its own.
  */
 #define KSAMPLER_ABI_MAJOR	1
-#define KSAMPLER_ABI_MINOR	5
+#define KSAMPLER_ABI_MINOR	6
 
 #define KSAMPLER_DEVICE_NAME	"ksampler"
 #define KSAMPLER_DEVICE_PATH	"/dev/ksampler"
@@ -51,6 +51,7 @@
 #define KSAMPLER_FEAT_LIVE_STATS	(1ULL << 2)	/* ABI 1.3: stats live_* */
 #define KSAMPLER_FEAT_CPU_STATUS	(1ULL << 3)	/* ABI 1.4: stats cpus_* */
 #define KSAMPLER_FEAT_STACK_SWITCH	(1ULL << 4)	/* ABI 1.5: walks cross stacks */
+#define KSAMPLER_FEAT_PROC_START	(1ULL << 5)	/* ABI 1.6: CONFIG_PROC_START */
 
 #define KSAMPLER_VERSION_STRING_LEN	32
 
@@ -143,9 +144,15 @@ struct ksampler_config {
  * can still name the caller). COUNT_ONLY (ABI 1.2; for benchmarks) writes
  * nothing: each interrupt on a target only counts in ksampler_stats
  * .counted, the floor any perf-event sampler pays for its interrupt.
+ * PROC_START (ABI 1.6, KSAMPLER_FEAT_PROC_START) puts the process's start
+ * time in every SAMPLE record (proc_start_ns, SAMPLE_PROC_START), which
+ * with pid and exec_gen names one image until the system reboots: pid
+ * and exec_gen alone repeat when a pid is reused, since a child inherits
+ * its parent's exec_gen. Any other bit is -EINVAL.
  */
 #define KSAMPLER_CONFIG_NO_UNWIND	(1U << 0)
 #define KSAMPLER_CONFIG_COUNT_ONLY	(1U << 1)
+#define KSAMPLER_CONFIG_PROC_START	(1U << 2)
 
 /*
  * ksampler_target.flags: CHILDREN adds the process's descendants; ALL is
@@ -370,6 +377,9 @@ enum ksampler_record_type {
  *		user ones saved at kernel entry
  * SP_WORD	sp_word is valid
  * COMPAT	a 32-bit task: only the leaf IP is recorded
+ * PROC_START	the record carries proc_start_ns (ABI 1.6): set on every
+ *		SAMPLE of a session configured with CONFIG_PROC_START, and
+ *		on none of any other session
  */
 #define KSAMPLER_SAMPLE_TRUNCATED	(1U << 0)
 #define KSAMPLER_SAMPLE_FAULT		(1U << 1)
@@ -380,6 +390,7 @@ enum ksampler_record_type {
 #define KSAMPLER_SAMPLE_LOOP		(1U << 6)
 #define KSAMPLER_SAMPLE_SWITCH_LIMIT	(1U << 7)
 #define KSAMPLER_SAMPLE_SWITCHED	(1U << 8)
+#define KSAMPLER_SAMPLE_PROC_START	(1U << 9)
 
 /*
  * struct ksampler_sample - a SAMPLE record:
@@ -391,13 +402,25 @@ enum ksampler_record_type {
  *	__u32 cpu;
  *	__u16 nr_frames;	entries in ips[]
  *	__u16 exec_gen;		changes when the process execs (ABI 1.2;
- *				0 before): which image the addresses are in
+ *				0 before): which image the addresses are in;
+ *				a child starts with its parent's
  *	__u64 user_ip;		user registers at the sample, for repairing
  *	__u64 user_sp;		the caller a frameless leaf hides
  *	__u64 user_bp;
  *	__u64 sp_word;		the word at user_sp (if SAMPLE_SP_WORD)
  *	__u8  comm[16];		thread name, NUL-padded
+ *	__u64 proc_start_ns;	only with SAMPLE_PROC_START (ABI 1.6): when
+ *				the process started, CLOCK_BOOTTIME ns, not
+ *				shifted by time namespaces (/proc/PID/stat
+ *				field 22 gives it in clock ticks); the same
+ *				for all its threads and across its execs,
+ *				another for a process that reuses its pid
  *	__u64 ips[nr_frames];	ips[0] = user_ip, then return addresses
+ *
+ * The struct below is the record without SAMPLE_PROC_START. With it, the
+ * fixed part is KSAMPLER_SAMPLE_PROC_START_SIZE bytes: proc_start_ns
+ * sits where ips[] begins in the struct, and the frames follow it. Either
+ * way header.size is the fixed part plus 8 * nr_frames.
  */
 struct ksampler_sample {
 	struct ksampler_record_header header;
@@ -416,6 +439,7 @@ struct ksampler_sample {
 };
 
 #define KSAMPLER_SAMPLE_FIXED_SIZE	80
+#define KSAMPLER_SAMPLE_PROC_START_SIZE	88	/* fixed part, SAMPLE_PROC_START */
 
 /* LOST reasons */
 enum ksampler_lost_reason {

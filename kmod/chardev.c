@@ -90,7 +90,7 @@ static long ks_ioctl_get_version(void __user *uarg)
 	v.page_size = PAGE_SIZE;
 	v.features = KSAMPLER_FEAT_SAMPLING | KSAMPLER_FEAT_EXEC_GEN |
 		     KSAMPLER_FEAT_LIVE_STATS | KSAMPLER_FEAT_CPU_STATUS |
-		     KSAMPLER_FEAT_STACK_SWITCH;
+		     KSAMPLER_FEAT_STACK_SWITCH | KSAMPLER_FEAT_PROC_START;
 	/* "0.1.0+<git revision>": which build is loaded, from profctl */
 	snprintf((char *)v.module_version, sizeof(v.module_version), "%s+%s",
 		 KSAMPLER_VERSION, KSAMPLER_GIT_REV);
@@ -316,7 +316,7 @@ static ssize_t ks_read(struct file *file, char __user *buf, size_t len,
 		return -EINTR;
 	}
 	if (sess->state == KS_SESSION_NEW ||
-	    len < KSAMPLER_SAMPLE_FIXED_SIZE + sess->cfg.max_frames * sizeof(u64)) {
+	    len < ks_sample_max_size(&sess->cfg)) {
 		mutex_unlock(&sess->lock);
 		mutex_unlock(&sess->read_lock);
 		return -EINVAL;

@@ -179,6 +179,22 @@ struct ks_session {
 	u64 ring_charge;		/* bytes charged to ->user */
 };
 
+/*
+ * Bytes before the frames in a SAMPLE record of a session configured with
+ * @cfg: the uapi header's fixed part, and proc_start_ns when asked for.
+ */
+static inline u32 ks_sample_fixed_size(const struct ksampler_config *cfg)
+{
+	return cfg->flags & KSAMPLER_CONFIG_PROC_START ?
+	       KSAMPLER_SAMPLE_PROC_START_SIZE : KSAMPLER_SAMPLE_FIXED_SIZE;
+}
+
+/* The largest SAMPLE record of such a session: max_frames frames. */
+static inline u32 ks_sample_max_size(const struct ksampler_config *cfg)
+{
+	return ks_sample_fixed_size(cfg) + cfg->max_frames * sizeof(u64);
+}
+
 /* chardev.c */
 int ks_chardev_register(void);
 void ks_chardev_unregister(void);
@@ -227,7 +243,7 @@ void ks_sampler_cpu_status(struct ks_session *sess, u32 *sampling,
 
 /* unwind.c */
 void ks_unwind_user(struct pt_regs *regs, struct ksampler_sample *rec,
-		    u32 max_frames, bool walk);
+		    u64 *ips, u32 max_frames, bool walk);
 
 /* hotplug.c */
 int ks_hp_register(void);

@@ -18,12 +18,15 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/build_bug.h>
 #include <linux/cpu.h>
 #include <linux/err.h>
+#include <linux/limits.h>
 #include <linux/percpu.h>
 #include <linux/perf_event.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
+#include <linux/stddef.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 
@@ -58,17 +61,56 @@ static void ks_count_walk(struct ks_cpu_stats *st, u16 flags)
 		local64_inc(&st->unwind_switch_limit);
 }
 
+/*
+ * When current's process started, as /proc/PID/stat gives it: its thread
+ * group leader's start_boottime. Read in NMI or hard irq with no lock and
+ * no RCU, which is safe because (fs/exec.c and kernel/exit.c, 6.1 through
+ * 6.12):
+ *  - ->group_leader changes only in de_thread(), when a thread other than
+ *    the leader execs: that thread and the old leader get the new one.
+ *    By then every other thread has exited, and so has the old leader:
+ *    none has an mm, and the handler filters them out before this. The
+ *    one current whose ->group_leader can change is the exec'ing thread,
+ *    which makes no progress while we interrupt it;
+ *  - de_thread() copies the old leader's start_boottime into the exec'ing
+ *    thread before it makes that thread the leader, so both leaders it can
+ *    be read from give the same value: the process's start never changes
+ *    across its execs;
+ *  - the leader's task_struct outlives its threads: a zombie leader is
+ *    not reaped while other threads live, and de_thread()'s old leader is
+ *    released by the exec'ing thread, after the switch;
+ *  - start_boottime is set in copy_process() before the task can run, and
+ *    de_thread() writes only the exec'ing thread's, before anyone can
+ *    read it as a leader's.
+ * READ_ONCE marks the lockless reads of fields others write with plain
+ * stores.
+ */
+static u64 ks_proc_start_ns(void)
+{
+	struct task_struct *leader = READ_ONCE(current->group_leader);
+
+	return READ_ONCE(leader->start_boottime);
+}
+
 static void ks_sample(struct ks_cpu *c, struct pt_regs *regs,
 		      struct ks_cpu_stats *st, u64 now)
 {
 	struct ks_session *sess = c->sess;
 	u32 max_frames = sess->cfg.max_frames;
+	u32 fixed = ks_sample_fixed_size(&sess->cfg);
 	struct ksampler_sample *rec;
+	u64 *ips;
 	u32 len;
 
+	BUILD_BUG_ON(sizeof(*rec) != KSAMPLER_SAMPLE_FIXED_SIZE);
+	BUILD_BUG_ON(offsetof(struct ksampler_sample, ips) !=
+		     KSAMPLER_SAMPLE_FIXED_SIZE);
+	BUILD_BUG_ON(KSAMPLER_SAMPLE_PROC_START_SIZE !=
+		     KSAMPLER_SAMPLE_FIXED_SIZE + sizeof(u64));
+	BUILD_BUG_ON(KSAMPLER_SAMPLE_PROC_START > U16_MAX);
+
 	local64_add(ks_ring_flush_lost(&c->ring), &st->lost_records);
-	rec = ks_ring_reserve(&c->ring, KSAMPLER_SAMPLE_FIXED_SIZE +
-			      max_frames * sizeof(u64));
+	rec = ks_ring_reserve(&c->ring, fixed + max_frames * sizeof(u64));
 	if (unlikely(!rec)) {
 		local64_inc(&st->lost_ring_full);
 		ks_ring_lost(&c->ring, KSAMPLER_LOST_RING_FULL);
@@ -87,10 +129,16 @@ static void ks_sample(struct ks_cpu *c, struct pt_regs *regs,
 	rec->exec_gen = (u16)READ_ONCE(current->self_exec_id);
 	BUILD_BUG_ON(sizeof(rec->comm) != sizeof(current->comm));
 	memcpy(rec->comm, current->comm, sizeof(rec->comm));
-	ks_unwind_user(regs, rec, max_frames,
+	ips = (void *)rec + fixed;
+	ks_unwind_user(regs, rec, ips, max_frames,
 		       !(sess->cfg.flags & KSAMPLER_CONFIG_NO_UNWIND));
+	if (fixed == KSAMPLER_SAMPLE_PROC_START_SIZE) {
+		/* proc_start_ns: the word where ips[] begins in the struct */
+		rec->ips[0] = ks_proc_start_ns();
+		rec->header.flags |= KSAMPLER_SAMPLE_PROC_START;
+	}
 
-	len = KSAMPLER_SAMPLE_FIXED_SIZE + rec->nr_frames * sizeof(u64);
+	len = fixed + rec->nr_frames * sizeof(u64);
 	rec->header.size = len;
 	ks_ring_commit(&c->ring, rec, len);
 	local64_inc(&st->written);

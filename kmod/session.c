@@ -34,6 +34,11 @@
  */
 #define KS_MAX_CPU_HZ		5000000000ULL
 
+/* The ksampler_config.flags this module knows; any other is -EINVAL. */
+#define KS_CONFIG_FLAGS		(KSAMPLER_CONFIG_NO_UNWIND |	\
+				 KSAMPLER_CONFIG_COUNT_ONLY |	\
+				 KSAMPLER_CONFIG_PROC_START)
+
 /* Open sessions, reported as live_sessions. */
 static atomic_t ks_nr_sessions = ATOMIC_INIT(0);
 
@@ -187,8 +192,7 @@ static int ks_config_resolve(const struct ksampler_config *in,
 	u64 ring_bytes, record_max;
 
 	*out = *in;
-	if (in->flags & ~(KSAMPLER_CONFIG_NO_UNWIND | KSAMPLER_CONFIG_COUNT_ONLY) ||
-	    in->event >= KSAMPLER_EVENT_MAX)
+	if (in->flags & ~KS_CONFIG_FLAGS || in->event >= KSAMPLER_EVENT_MAX)
 		return -EINVAL;
 	if (!in->frequency == !in->period)
 		return -EINVAL;
@@ -209,7 +213,7 @@ static int ks_config_resolve(const struct ksampler_config *in,
 
 	/* Room for two of the largest records, or a PAD could starve it. */
 	ring_bytes = (u64)out->ring_pages * PAGE_SIZE;
-	record_max = KSAMPLER_SAMPLE_FIXED_SIZE + out->max_frames * sizeof(u64);
+	record_max = ks_sample_max_size(out);
 	if (ring_bytes < 2 * record_max)
 		return -EINVAL;
 	if (in->wakeup_bytes > ring_bytes)

@@ -64,7 +64,9 @@ out:
 /**
  * ks_unwind_user() - fill the register and stack fields of a sample
  * @regs:	registers at the interrupt (user or kernel mode)
- * @rec:	the record, with room for @max_frames entries in ips[]
+ * @rec:	the record
+ * @ips:	its frames, with room for @max_frames entries: rec->ips, or
+ *		past proc_start_ns when the record carries it
  * @max_frames:	1..KSAMPLER_MAX_FRAMES
  * @walk:	false to record the leaf and registers only
  *
@@ -74,7 +76,7 @@ out:
  * The caller holds the sampler's per-CPU nesting guard.
  */
 void ks_unwind_user(struct pt_regs *regs, struct ksampler_sample *rec,
-		    u32 max_frames, bool walk)
+		    u64 *ips, u32 max_frames, bool walk)
 {
 	struct ks_unwind_window *window = this_cpu_ptr(&ks_unwind_windows);
 	bool checked;
@@ -89,7 +91,7 @@ void ks_unwind_user(struct pt_regs *regs, struct ksampler_sample *rec,
 	rec->user_sp = regs->sp;
 	rec->user_bp = regs->bp;
 	rec->sp_word = 0;
-	rec->ips[0] = regs->ip;
+	ips[0] = regs->ip;
 	rec->nr_frames = 1;
 
 	if (!user_64bit_mode(regs)) {
@@ -117,10 +119,10 @@ void ks_unwind_user(struct pt_regs *regs, struct ksampler_sample *rec,
 	 */
 	if (checked)
 		why = ks_unwind_fp(window, ks_unwind_read_words, regs->sp,
-				   regs->bp, &rec->ips[1], max_frames - 1, &nr);
+				   regs->bp, &ips[1], max_frames - 1, &nr);
 	else
 		why = ks_unwind_fp(window, ks_unwind_read_checked, regs->sp,
-				   regs->bp, &rec->ips[1], max_frames - 1, &nr);
+				   regs->bp, &ips[1], max_frames - 1, &nr);
 	rec->nr_frames += nr;
 	if (why & KS_UNWIND_TRUNCATED)
 		flags |= KSAMPLER_SAMPLE_TRUNCATED;

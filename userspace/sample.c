@@ -1,23 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "sample.h"
 
 _Static_assert(sizeof(struct ksampler_sample) == KSAMPLER_SAMPLE_FIXED_SIZE,
 	       "ksampler_sample layout drifted from ABI 1.1");
+_Static_assert(offsetof(struct ksampler_sample, ips) ==
+	       KSAMPLER_SAMPLE_FIXED_SIZE,
+	       "ksampler_sample frames moved from ABI 1.1");
+_Static_assert(KSAMPLER_SAMPLE_PROC_START_SIZE ==
+	       KSAMPLER_SAMPLE_FIXED_SIZE + sizeof(__u64),
+	       "proc_start_ns is one word before the frames (ABI 1.6)");
 _Static_assert(sizeof(struct ksampler_lost) == KSAMPLER_LOST_SIZE,
 	       "ksampler_lost layout drifted from ABI 1.1");
 
 int sample_decode(const struct ksampler_record_header *rec, struct sample *out)
 {
 	const struct ksampler_sample *s = (const void *)rec;
+	/* with proc_start_ns, the frames start one word later (ABI 1.6) */
+	uint32_t fixed = rec->flags & KSAMPLER_SAMPLE_PROC_START ?
+			 KSAMPLER_SAMPLE_PROC_START_SIZE :
+			 KSAMPLER_SAMPLE_FIXED_SIZE;
 
-	if (rec->type != KSAMPLER_RECORD_SAMPLE ||
-	    rec->size < KSAMPLER_SAMPLE_FIXED_SIZE)
+	if (rec->type != KSAMPLER_RECORD_SAMPLE || rec->size < fixed)
 		return -EBADMSG;
 	if (s->nr_frames < 1 || s->nr_frames > KSAMPLER_MAX_FRAMES ||
-	    rec->size != KSAMPLER_SAMPLE_FIXED_SIZE + s->nr_frames * 8u)
+	    rec->size != fixed + s->nr_frames * 8u)
 		return -EBADMSG;
 	out->time_ns = s->time_ns;
 	out->pid = s->pid;
@@ -32,7 +42,9 @@ int sample_decode(const struct ksampler_record_header *rec, struct sample *out)
 	out->sp_word = s->sp_word;
 	memcpy(out->comm, s->comm, sizeof(s->comm));
 	out->comm[sizeof(s->comm)] = '\0';
-	out->ips = s->ips;
+	out->proc_start_ns = fixed == KSAMPLER_SAMPLE_PROC_START_SIZE ?
+			     s->ips[0] : 0;
+	out->ips = (const __u64 *)((const char *)rec + fixed);
 	return 0;
 }
 

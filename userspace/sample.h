@@ -18,8 +18,8 @@ struct sample {
 	uint16_t flags;			/* KSAMPLER_SAMPLE_* */
 	uint16_t nr_frames;
 	uint16_t exec_gen;		/* changes at each exec (ABI 1.2) */
-	uint64_t proc_start_ns;		/* the process's start, boot-time ns
-					 * (ABI 1.6); 0: not recorded */
+	uint64_t proc_start_ns;		/* process start, CLOCK_BOOTTIME; 0 when
+					 * the record has none (ABI 1.6) */
 	uint64_t user_ip, user_sp, user_bp, sp_word;
 	char comm[17];			/* NUL-terminated */
 	const __u64 *ips;		/* nr_frames, leaf first (in the record) */

@@ -10,24 +10,40 @@
 #include "sample.h"
 #include "stacks.h"
 
-/* A SAMPLE record of @nr frames in @buf. */
-static struct ksampler_sample *make(uint64_t *buf, uint16_t nr, uint32_t tid)
+/*
+ * A SAMPLE record of @nr frames in @buf: ABI 1.5's layout when @start is
+ * 0, else one carrying proc_start_ns @start (ABI 1.6).
+ */
+static struct ksampler_sample *make_at(uint64_t *buf, uint16_t nr,
+				       uint32_t tid, uint64_t start)
 {
 	struct ksampler_sample *s = (void *)buf;
+	uint32_t fixed = start ? KSAMPLER_SAMPLE_PROC_START_SIZE :
+				 KSAMPLER_SAMPLE_FIXED_SIZE;
+	uint64_t *ips = buf + fixed / 8;
 	uint16_t i;
 
-	memset(buf, 0, KSAMPLER_SAMPLE_FIXED_SIZE + 8 * nr);
+	memset(buf, 0, fixed + 8 * nr);
 	s->header.type = KSAMPLER_RECORD_SAMPLE;
-	s->header.size = KSAMPLER_SAMPLE_FIXED_SIZE + 8 * nr;
+	s->header.size = fixed + 8 * nr;
 	s->header.flags = KSAMPLER_SAMPLE_SP_WORD;
+	if (start) {
+		s->header.flags |= KSAMPLER_SAMPLE_PROC_START;
+		s->ips[0] = start;
+	}
 	s->pid = 100;
 	s->tid = tid;
 	s->nr_frames = nr;
 	memcpy(s->comm, "0123456789abcdef", 16);	/* no terminator */
 	for (i = 0; i < nr; i++)
-		s->ips[i] = 0x401000 + 0x10 * i;
-	s->user_ip = s->ips[0];
+		ips[i] = 0x401000 + 0x10 * i;
+	s->user_ip = ips[0];
 	return s;
+}
+
+static struct ksampler_sample *make(uint64_t *buf, uint16_t nr, uint32_t tid)
+{
+	return make_at(buf, nr, tid, 0);
 }
 
 static void test_decode_sample(void **state)
@@ -46,6 +62,63 @@ static void test_decode_sample(void **state)
 	r->exec_gen = 7;
 	assert_int_equal(sample_decode(&r->header, &s), 0);
 	assert_int_equal(s.exec_gen, 7);
+	assert_int_equal(s.proc_start_ns, 0);		/* not in the record */
+}
+
+/* ABI 1.6: proc_start_ns between comm and the frames, when flagged. */
+static void test_decode_proc_start(void **state)
+{
+	uint64_t buf[80];
+	struct ksampler_sample *r = make_at(buf, 5, 101, 0x123456789aULL);
+	struct sample s;
+
+	(void)state;
+	assert_int_equal(r->header.size, 88 + 5 * 8);
+	assert_int_equal(sample_decode(&r->header, &s), 0);
+	assert_int_equal(s.proc_start_ns, 0x123456789aULL);
+	assert_int_equal(s.nr_frames, 5);
+	assert_int_equal(s.ips[0], 0x401000);		/* not the start time */
+	assert_int_equal(s.ips[4], 0x401040);
+	assert_ptr_equal(s.ips, buf + 11);
+	assert_int_equal(s.flags,
+			 KSAMPLER_SAMPLE_SP_WORD | KSAMPLER_SAMPLE_PROC_START);
+	assert_string_equal(s.comm, "0123456789abcdef");
+	r = make_at(buf, 1, 101, 1);			/* the smallest */
+	assert_int_equal(sample_decode(&r->header, &s), 0);
+	assert_int_equal(s.proc_start_ns, 1);
+	assert_int_equal(s.ips[0], 0x401000);
+}
+
+/* Sizes that fit the other layout, or neither, are refused whole. */
+static void test_decode_refuses_proc_start_lies(void **state)
+{
+	uint64_t buf[80];
+	struct ksampler_sample *r;
+	struct sample s;
+
+	(void)state;
+	/* flagged, but sized as ABI 1.5's record: a frame short */
+	r = make_at(buf, 5, 101, 42);
+	r->header.size -= 8;
+	assert_int_equal(sample_decode(&r->header, &s), -EBADMSG);
+	/* the flag on a record without the word */
+	r = make(buf, 5, 101);
+	r->header.flags |= KSAMPLER_SAMPLE_PROC_START;
+	assert_int_equal(sample_decode(&r->header, &s), -EBADMSG);
+	/* the word without the flag: one frame more than nr_frames says */
+	r = make_at(buf, 5, 101, 42);
+	r->header.flags &= ~KSAMPLER_SAMPLE_PROC_START;
+	assert_int_equal(sample_decode(&r->header, &s), -EBADMSG);
+	/* flagged and shorter than its fixed part */
+	r = make_at(buf, 1, 101, 42);
+	r->nr_frames = 0;
+	r->header.size = KSAMPLER_SAMPLE_FIXED_SIZE;
+	assert_int_equal(sample_decode(&r->header, &s), -EBADMSG);
+	r->header.size = KSAMPLER_SAMPLE_PROC_START_SIZE;
+	assert_int_equal(sample_decode(&r->header, &s), -EBADMSG);
+	r = make_at(buf, 5, 101, 42);
+	r->nr_frames = 6;
+	assert_int_equal(sample_decode(&r->header, &s), -EBADMSG);
 }
 
 static void test_decode_refuses_lies(void **state)
@@ -160,6 +233,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decode_sample),
 		cmocka_unit_test(test_decode_refuses_lies),
+		cmocka_unit_test(test_decode_proc_start),
+		cmocka_unit_test(test_decode_refuses_proc_start_lies),
 		cmocka_unit_test(test_decode_lost),
 		cmocka_unit_test(test_aggregate_by_thread_and_stack),
 		cmocka_unit_test(test_bounded_memory_counts_losses),

@@ -162,6 +162,7 @@ static pid_t super_pid, burner_pid;
 static uint32_t default_ring_pages = 64, max_ring_pages = 4096;
 static uint64_t max_frequency = 100000;
 static bool feat_cpu_status;
+static bool feat_proc_start;
 
 /* ---- PRNG: xorshift64*, one state per thread, from the seed */
 
@@ -466,9 +467,16 @@ static sem_t hp_go;
 static int hp_busy, hp_quit;
 static long hp_ms;
 
+/* Bytes before the frames of a SAMPLE: proc_start_ns makes 88 (ABI 1.6). */
+static uint32_t rec_fixed(uint32_t config_flags)
+{
+	return config_flags & KSAMPLER_CONFIG_PROC_START ?
+	       KSAMPLER_SAMPLE_PROC_START_SIZE : KSAMPLER_SAMPLE_FIXED_SIZE;
+}
+
 static uint32_t rec_max(const struct sess *s)
 {
-	return KSAMPLER_SAMPLE_FIXED_SIZE + 8 * s->max_frames;
+	return rec_fixed(s->flags) + 8 * s->max_frames;
 }
 
 /* ---- records */
@@ -489,6 +497,7 @@ static uint32_t check_record(const struct sess *s, const char *where,
 	const struct ksampler_record_header *h = (const void *)p;
 	const struct ksampler_sample *smp = (const void *)p;
 	const struct ksampler_lost *lost = (const void *)p;
+	uint32_t fixed = rec_fixed(s->flags);
 
 	if (room < sizeof(*h) || h->size < sizeof(*h) || h->size % 8 ||
 	    h->size > room) {
@@ -500,13 +509,15 @@ static uint32_t check_record(const struct sess *s, const char *where,
 	count(&sh->records);
 	switch (h->type) {
 	case KSAMPLER_RECORD_SAMPLE:
-		if (h->size < KSAMPLER_SAMPLE_FIXED_SIZE ||
-		    smp->nr_frames > s->max_frames ||
-		    h->size != KSAMPLER_SAMPLE_FIXED_SIZE + 8U * smp->nr_frames) {
-			report(P_RECORDS, "%s: a SAMPLE of %u bytes with %u frames (max_frames %u)",
+		/* the session's flag decides the layout, every record's */
+		if (h->size < fixed || smp->nr_frames > s->max_frames ||
+		    h->size != fixed + 8U * smp->nr_frames ||
+		    !(h->flags & KSAMPLER_SAMPLE_PROC_START) !=
+		    !(s->flags & KSAMPLER_CONFIG_PROC_START)) {
+			report(P_RECORDS, "%s: a SAMPLE of %u bytes with %u frames, flags 0x%x (max_frames %u, config flags 0x%x)",
 			       where, h->size,
-			       h->size >= KSAMPLER_SAMPLE_FIXED_SIZE ? smp->nr_frames : 0,
-			       s->max_frames);
+			       h->size >= fixed ? smp->nr_frames : 0,
+			       h->flags, s->max_frames, s->flags);
 			return 0;
 		}
 		if (!s->opened_priv && forbidden_pid(smp->pid))
@@ -916,6 +927,10 @@ static void valid_config(struct sess *s, struct cfg_case *k)
 			c->frequency = max_frequency;
 	}
 	c->max_frames = frames[below(7)];
+	c->flags = one_in(6) ? KSAMPLER_CONFIG_NO_UNWIND :
+		   one_in(10) ? KSAMPLER_CONFIG_COUNT_ONLY : 0;
+	if (feat_proc_start && one_in(3))
+		c->flags |= KSAMPLER_CONFIG_PROC_START;
 	/* small rings fill, wrap, and end close to a crafted record */
 	if (s->mode == M_HOSTILE)
 		pages = 1U << below(3);
@@ -923,7 +938,7 @@ static void valid_config(struct sess *s, struct cfg_case *k)
 		pages = max_ring_pages;
 	else
 		pages = one_in(4) ? 0 : 1U << below(7);
-	rec = KSAMPLER_SAMPLE_FIXED_SIZE +
+	rec = rec_fixed(c->flags) +
 	      8 * (c->max_frames ? c->max_frames : KSAMPLER_DEFAULT_MAX_FRAMES);
 	if (!pages && default_ring_pages * (uint64_t)pagesz < 2 * rec)
 		pages = default_ring_pages;
@@ -931,8 +946,6 @@ static void valid_config(struct sess *s, struct cfg_case *k)
 		pages <<= 1;
 	c->ring_pages = (uint32_t)pages;
 	ring = (pages ? pages : default_ring_pages) * (uint64_t)pagesz;
-	c->flags = one_in(6) ? KSAMPLER_CONFIG_NO_UNWIND :
-		   one_in(10) ? KSAMPLER_CONFIG_COUNT_ONLY : 0;
 	if (one_in(4))
 		c->wakeup_bytes = (uint32_t)(8 * (1 + below(ring / 16)));
 	k->ok = true;
@@ -1033,7 +1046,7 @@ static void invalid_config(struct sess *s, struct cfg_case *k)
 		break;
 	case 14:
 		what = "an unknown flag";
-		c->flags |= 1U << (2 + below(30));
+		c->flags |= 1U << (3 + below(29));
 		k->errs |= E(EOPNOTSUPP);
 		break;
 	case 15:
@@ -3529,6 +3542,7 @@ int main(int argc, char **argv)
 	close(fd);
 	nr_cpus = (int)ver.nr_cpu_ids;
 	feat_cpu_status = ver.features & KSAMPLER_FEAT_CPU_STATUS;
+	feat_proc_start = ver.features & KSAMPLER_FEAT_PROC_START;
 	default_ring_pages = (uint32_t)read_param("ring_pages", 64);
 	max_ring_pages = (uint32_t)read_param("max_ring_pages", 4096);
 	max_frequency = read_param("max_frequency", 100000);

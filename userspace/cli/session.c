@@ -30,12 +30,7 @@
  */
 static bool session_with_start(const struct session *s)
 {
-#ifdef KSAMPLER_FEAT_PROC_START
 	return s->version.features & KSAMPLER_FEAT_PROC_START;
-#else
-	(void)s;
-	return false;
-#endif
 }
 
 static int session_target_error(int pid, int err)
@@ -96,10 +91,9 @@ static int session_open(struct session *s)
 	err = kdev__version(s->dev, &s->version);
 	if (!err && kdev_abi_check(&s->version))
 		err = -PROFCTL_ERR_ABI_MISMATCH;
-#ifdef KSAMPLER_CONFIG_PROC_START
+	/* the process's start tells a reused pid's images apart (ABI 1.6) */
 	if (!err && session_with_start(s))
 		cfg.flags |= KSAMPLER_CONFIG_PROC_START;
-#endif
 	if (!err)
 		err = kdev__configure(s->dev, &cfg);
 	if (err == -ENOMEM) {
