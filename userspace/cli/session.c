@@ -119,11 +119,12 @@ static int session_open(struct session *s)
 	s->images = hashmap__new();
 	s->retiring = hashmap__new();
 	s->procs = o->per_process ? hashmap__new() : NULL;
+	s->written = o->per_process ? hashmap__new() : NULL;
 	s->rings = ring_set__open(kdev__fd(s->dev), s->version.nr_cpu_ids,
 				  cfg.ring_pages,
 				  s->version.page_size);
 	if (!s->stacks || !s->sym || !s->leaffix || !s->profile || !s->images ||
-	    !s->retiring || (o->per_process && !s->procs) || !s->rings) {
+	    !s->retiring || (o->per_process && (!s->procs || !s->written)) || !s->rings) {
 		fprintf(stderr, "profctl: cannot set up the session: %s\n",
 			profctl_strerror(errno));
 		return PROFCTL_EXIT_FAILURE;

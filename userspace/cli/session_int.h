@@ -51,11 +51,12 @@ struct session {
 	struct hashmap *images;		/* (pid, start, gen) seen */
 	struct hashmap *retiring;	/* pids to render and forget now */
 	struct hashmap *procs;		/* --per-process: pid -> its render */
+	struct hashmap *written;	/* --per-process: pid -> files written */
 	struct session_queue queue;
 	__u64 fixed_ips[KSAMPLER_MAX_FRAMES];
 	uint64_t bad_records;
 	uint64_t retired;		/* processes rendered and forgotten */
-	uint64_t start_wall, duration;
+	uint64_t start_wall, start_mono, duration;
 	bool write_failed;		/* a per-process file could not be */
 	char comment[256];
 };
@@ -68,6 +69,9 @@ struct session {
  * the session's wall duration.
  */
 uint64_t session_loop(struct session *s);
+
+/* CLOCK_MONOTONIC, ns. */
+uint64_t session_mono_ns(void);
 
 /* Drains the rings to the end and processes all (after STOP). */
 void session_drain_all(struct session *s);

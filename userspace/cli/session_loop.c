@@ -35,6 +35,7 @@
 
 #define SESSION_PROCESS_NS	(100ULL * 1000 * 1000)
 #define SESSION_WORK_NS		(50ULL * 1000 * 1000)
+#define SESSION_QUEUE_KEEP_BYTES	(1UL << 20)
 #define SESSION_REAP_NS		(5000ULL * 1000 * 1000)
 
 /* Set by SIGINT/SIGTERM: finish the session and write the profile. */
@@ -46,7 +47,7 @@ static void session_on_signal(int sig)
 	session_stop_requested = 1;
 }
 
-static uint64_t session_now(void)
+uint64_t session_mono_ns(void)
 {
 	struct timespec ts;
 
@@ -123,7 +124,7 @@ static void session_process(struct session *s, uint64_t budget_ns)
 {
 	struct session_queue *q = &s->queue;
 	const struct ksampler_record_header *rec;
-	uint64_t t0 = session_now();
+	uint64_t t0 = session_mono_ns();
 	struct sample smp;
 	unsigned int n = 0;
 
@@ -134,9 +135,12 @@ static void session_process(struct session *s, uint64_t budget_ns)
 			continue;	/* counted when drained */
 		leaffix__apply(s->leaffix, &smp, s->fixed_ips);
 		stack_table__add(s->stacks, &smp);
-		if (!(++n % 256) && session_now() - t0 >= budget_ns)
+		if (!(++n % 256) && session_mono_ns() - t0 >= budget_ns)
 			break;
 	}
+	/* a burst's room is given back once it is processed */
+	if (q->head == q->len && q->cap > SESSION_QUEUE_KEEP_BYTES)
+		session_queue_free(q);
 }
 
 /* One round of draining and processing: whether the rings had more. */
@@ -184,10 +188,11 @@ uint64_t session_loop(struct session *s)
 		{ .fd = s->opts->pid ? (int)syscall(SYS_pidfd_open, s->opts->pid, 0) : -1,
 		  .events = POLLIN },
 	};
-	uint64_t t0 = session_now(), now = t0, last_status = 0, last_reap = t0;
+	uint64_t t0 = session_mono_ns(), now = t0, last_status = 0, last_reap = t0;
 	bool tty = isatty(STDERR_FILENO), more = false, reap_again = false;
 	long n;
 
+	s->start_mono = t0;
 	signal(SIGINT, session_on_signal);
 	signal(SIGTERM, session_on_signal);
 	while (!session_stop_requested) {
@@ -195,7 +200,7 @@ uint64_t session_loop(struct session *s)
 		more = session_drain(s);
 		if (!more)
 			symbolizer__work(s->sym, SESSION_WORK_NS);
-		now = session_now();
+		now = session_mono_ns();
 		if (n > 0 && fds[1].fd >= 0 && (fds[1].revents & POLLIN))
 			break;		/* the target exited */
 		if (s->opts->duration_ns && now - t0 >= s->opts->duration_ns)

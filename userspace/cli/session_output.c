@@ -6,6 +6,7 @@
  * Every file goes through output.h: whole at its path, or not at all.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,7 +99,8 @@ static int session_write_proc(const void *key, size_t len, uint64_t value,
 	struct session *s = ctx;
 	const char *ext = s->format == RENDER_PPROF ? "pb.gz" : "folded";
 	const char *comm = symbolizer__comm(s->sym, &p->who);
-	char path[4096], name[17];
+	char path[4096], name[17], nth[24] = "";
+	uint64_t *files;
 	size_t i;
 
 	(void)key;
@@ -108,9 +110,16 @@ static int session_write_proc(const void *key, size_t len, uint64_t value,
 	for (i = 0; name[i]; i++)
 		if (name[i] == '/' || name[i] == ' ' || name[i] < 0x20)
 			name[i] = '_';
-	snprintf(path, sizeof(path), "%s/%s-%d.%s", s->opts->per_process, name,
-		 p->who.pid, ext);
-	render__set_span(p->render, (int64_t)s->start_wall, (int64_t)s->duration);
+	/* a pid reused in the session: COMM-PID-2, not over the first's file */
+	files = hashmap__add(s->written, &p->who.pid, sizeof(p->who.pid), 0, NULL);
+	if (files && ++*files > 1)
+		snprintf(nth, sizeof(nth), "-%" PRIu64, *files);
+	snprintf(path, sizeof(path), "%s/%s-%d%s.%s", s->opts->per_process, name,
+		 p->who.pid, nth, ext);
+	/* a process retired mid-session: the profile runs to now */
+	render__set_span(p->render, (int64_t)s->start_wall,
+			 (int64_t)(s->duration ? s->duration :
+				   session_mono_ns() - s->start_mono));
 	if (session_write_render(p->render, NULL, path))
 		s->write_failed = true;
 	render__free(p->render);
@@ -129,7 +138,8 @@ void session_procs_free(struct session *s)
 {
 	session_write_procs(s);
 	hashmap__free(s->procs);
-	s->procs = NULL;
+	hashmap__free(s->written);
+	s->procs = s->written = NULL;
 }
 
 static bool session_is_retiring(const struct session *s, uint32_t pid)
