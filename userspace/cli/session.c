@@ -142,6 +142,32 @@ static void session_status(const struct session *s, uint64_t elapsed_ns)
 		elapsed_ns ? stack_table__samples(s->stacks) * 1e9 / elapsed_ns : 0.0);
 }
 
+/* Set by SIGUSR1: session_report_if_asked() prints one line. */
+static volatile sig_atomic_t session_report_requested;
+
+static void session_on_report(int sig)
+{
+	(void)sig;
+	session_report_requested = 1;
+}
+
+/*
+ * After SIGUSR1, one line on stderr with what the session holds so far,
+ * the stack table's own bytes included: what a script watching a long
+ * session (bench/churn-guest.sh) takes out of profctl's RSS, since the
+ * aggregated samples are the profile and may grow.
+ */
+static void session_report_if_asked(const struct session *s,
+				    uint64_t elapsed_ns)
+{
+	if (!session_report_requested)
+		return;
+	session_report_requested = 0;
+	fprintf(stderr, "profctl: status: %.1f s, %" PRIu64 " samples, %zu unique stacks, stack table %zu bytes\n",
+		elapsed_ns / 1e9, stack_table__samples(s->stacks),
+		stack_table__unique(s->stacks), stack_table__memory(s->stacks));
+}
+
 /*
  * Drains the rings until the duration passes, a signal arrives or the
  * target (of a single-process session) exits. Returns the session's wall
@@ -163,6 +189,7 @@ static uint64_t session_loop(struct session *s)
 		if (ring_set__drain(s->rings, session_on_record, s) == -EBADMSG)
 			s->bad_records++;	/* a ring skipped to its head */
 		now = session_now(CLOCK_MONOTONIC);
+		session_report_if_asked(s, now - t0);
 		if (n > 0 && fds[1].fd >= 0 && (fds[1].revents & POLLIN))
 			break;		/* the target exited */
 		if (s->opts->duration_ns && now - t0 >= s->opts->duration_ns)
@@ -402,6 +429,7 @@ int session_run(const struct session_opts *o, struct session **out)
 	s->opts = o;
 	signal(SIGINT, session_on_signal);
 	signal(SIGTERM, session_on_signal);
+	signal(SIGUSR1, session_on_report);
 	ret = session_open(s);
 	if (ret >= 0)
 		goto fail;
