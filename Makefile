@@ -192,6 +192,18 @@ $(BUILD)/bench/%: bench/%.c kmod/unwind_core.h kmod/ring_core.h $(BUILD)/libprof
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Iuserspace $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libprofctl.a $(LDLIBS)
 
+# The churn soak's workload (bench/churn-guest.sh) and the 20 distinct
+# shared objects each of its processes maps, with the C workloads' flags.
+CHURN_LIBS := $(patsubst %,$(BUILD)/bench/churn-libs/libchurn%.so,$(shell seq -w 0 19))
+
+$(BUILD)/bench/churn-libs/libchurn%.so: bench/churn_lib.c
+	@mkdir -p $(@D)
+	$(CC) $(CSHLIB_CFLAGS) -fPIC -shared -DCHURN_LIB_ID=$* -o $@ $<
+
+$(BUILD)/bench/churn: bench/churn.c $(CHURN_LIBS) $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+
 bench:
 	@bench/run
 

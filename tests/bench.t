@@ -21,7 +21,7 @@ for exp in "slowdown tool=none" "slowdown tool=ksampler" "slowdown tool=perf" \
 	"handler mode=count-only" "handler mode=none" \
 	"window window=16" "window window=256" "collector tool=profctl" \
 	"collector tool=perf" "symbolize tool=profctl" "symbolize tool=addr2line" \
-	"bigbinary tool=profctl" "micro what=unwind" "micro what=pprof"; do
+	"bigbinary tool=profctl" "micro what=unwind" "micro what=pprof" "churn"; do
 	if grep -q "^result exp=$exp .*\(elapsed_ns\|handler_ns\|cpu_s\|wall_ms\|rss_kib\|ns_per_sample\|ms\)=[0-9]" "$raw" 2>/dev/null; then
 		tap_ok "smoke run measured: $exp"
 	else
@@ -41,7 +41,7 @@ else
 		fi
 	done
 fi
-for key in slowdown handler handler_seen_by_target window filtered collector symbolize; do
+for key in slowdown handler handler_seen_by_target window filtered collector symbolize churn; do
 	grep -q "\"$key\": \[{" build/bench-smoke/results.json 2>/dev/null &&
 		tap_ok "results.json has $key figures" ||
 		tap_not_ok "results.json has $key figures"

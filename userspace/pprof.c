@@ -414,6 +414,28 @@ nomem:
 	return -ENOMEM;
 }
 
+size_t pprof__memory(const struct pprof *prof)
+{
+	const pb_profile *m = &prof->msg;
+	size_t b = hashmap__memory(prof->strings) + hashmap__memory(prof->mappings) +
+		   hashmap__memory(prof->locations) + hashmap__memory(prof->functions);
+	size_t i;
+
+	b += (prof->cap_strings + prof->cap_samples + prof->cap_mappings +
+	      prof->cap_locations + prof->cap_functions) * sizeof(void *);
+	for (i = 0; i < m->n_string_table; i++)
+		b += strlen(m->string_table[i]) + 1;
+	b += m->n_mapping * sizeof(pb_mapping) + m->n_function * sizeof(pb_function);
+	for (i = 0; i < m->n_location; i++)
+		b += sizeof(pb_location) +
+		     m->location[i]->n_line * (sizeof(pb_line) + sizeof(void *));
+	for (i = 0; i < m->n_sample; i++)
+		b += sizeof(pb_sample) + 2 * sizeof(int64_t) +
+		     m->sample[i]->n_location_id * sizeof(uint64_t) +
+		     m->sample[i]->n_label * (sizeof(pb_label) + sizeof(void *));
+	return b;
+}
+
 int pprof__comment(struct pprof *prof, const char *text)
 {
 	int64_t idx = pprof_string(prof, text);

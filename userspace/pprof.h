@@ -92,6 +92,9 @@ int pprof__sample(struct pprof *prof, const uint64_t *locations,
 		  size_t nr_locations, int64_t count,
 		  const struct pprof_label *labels, size_t nr_labels);
 
+/* Bytes the profile's tables hold (an estimate, from their sizes). */
+size_t pprof__memory(const struct pprof *prof);
+
 /* Adds a free-form comment line. */
 int pprof__comment(struct pprof *prof, const char *text);
 

@@ -509,6 +509,11 @@ void render__set_span(struct render *r, int64_t start_wall_ns,
 		pprof__set_span(r->prof, start_wall_ns, duration_ns);
 }
 
+size_t render__memory(const struct render *r)
+{
+	return r->prof ? pprof__memory(r->prof) : r->lines_size;
+}
+
 int render__add(struct render *r, const struct stack_entry *e)
 {
 	if (r->params.pid && (int)e->pid != r->params.pid)

@@ -74,6 +74,12 @@ void render__free(struct render *r);
 void render__set_span(struct render *r, int64_t start_wall_ns,
 		      int64_t duration_ns);
 
+/*
+ * Bytes the profile's content holds so far (pprof: its tables, an
+ * estimate; folded: the text), not the caches beside it.
+ */
+size_t render__memory(const struct render *r);
+
 /* Adds @e (unless the profile is another pid's). 0 or -errno. */
 int render__add(struct render *r, const struct stack_entry *e);
 

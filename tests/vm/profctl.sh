@@ -124,6 +124,22 @@ else
 fi
 cp "$out/per-exited/cpusplit-$pid.pb.gz" "$out/per-exited-cpusplit.pb.gz" 2>/dev/null
 
+# SIGUSR1 mid-session: one status line with the profile data's bytes (the
+# stack table and the profile built so far: what bench/churn-guest.sh
+# takes out of the RSS), and the session goes on to write its profile.
+"$profctl" record -a --duration 3s -o "$out/usr1.pb.gz" 2> "$out/usr1.log" &
+pid=$!
+sleep 1.5
+kill -USR1 "$pid"
+wait "$pid"
+rc=$?
+[ $rc = 0 ] && [ -s "$out/usr1.pb.gz" ] &&
+	grep -Eq '^profctl: status: [0-9.]+ s, [0-9]+ samples, [0-9]+ unique stacks, stack table [1-9][0-9]* bytes, profile [0-9]+ bytes, ' \
+		"$out/usr1.log" &&
+	tap_ok "record -a: SIGUSR1 prints a status line with the profile data's bytes, and the session goes on" ||
+	tap_not_ok "record -a: SIGUSR1 prints a status line with the profile data's bytes, and the session goes on" \
+		"exit $rc" "$(cat "$out/usr1.log")"
+
 # Errors that say what to do.
 tap_run "$profctl" start --pid $$ --freq 200000 --duration 1s -o "$out/toofast.pb.gz"
 tap_expect "--freq above the module's max_frequency: says the limit and what to do" 1 \

@@ -102,6 +102,14 @@ void session_summary(struct session *s, const struct ksampler_stats *st);
 /* How whole the written stacks are. */
 void session_stacks_summary(const struct render_stats *rs);
 
+/*
+ * On SIGUSR1, one line of what the session holds: the profile's data
+ * (the stack table and the profile built so far, which may grow) apart
+ * from the rest (which may not), for a script watching a long session
+ * (bench/churn-guest.sh).
+ */
+void session_report(const struct session *s, uint64_t elapsed_ns);
+
 /* The live status line on a terminal. */
 void session_status(const struct session *s, uint64_t elapsed_ns);
 

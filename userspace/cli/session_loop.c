@@ -41,10 +41,15 @@
 /* Set by SIGINT/SIGTERM: finish the session and write the profile. */
 static volatile sig_atomic_t session_stop_requested;
 
+/* Set by SIGUSR1: one status line (session_report()). */
+static volatile sig_atomic_t session_report_requested;
+
 static void session_on_signal(int sig)
 {
-	(void)sig;
-	session_stop_requested = 1;
+	if (sig == SIGUSR1)
+		session_report_requested = 1;
+	else
+		session_stop_requested = 1;
 }
 
 uint64_t session_mono_ns(void)
@@ -195,12 +200,17 @@ uint64_t session_loop(struct session *s)
 	s->start_mono = t0;
 	signal(SIGINT, session_on_signal);
 	signal(SIGTERM, session_on_signal);
+	signal(SIGUSR1, session_on_signal);
 	while (!session_stop_requested) {
 		n = poll(fds, fds[1].fd >= 0 ? 2 : 1, more ? 0 : 100);
 		more = session_drain(s);
 		if (!more)
 			symbolizer__work(s->sym, SESSION_WORK_NS);
 		now = session_mono_ns();
+		if (session_report_requested) {
+			session_report_requested = 0;
+			session_report(s, now - t0);
+		}
 		if (n > 0 && fds[1].fd >= 0 && (fds[1].revents & POLLIN))
 			break;		/* the target exited */
 		if (s->opts->duration_ns && now - t0 >= s->opts->duration_ns)

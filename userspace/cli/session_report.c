@@ -27,6 +27,19 @@ void session_status(const struct session *s, uint64_t elapsed_ns)
 		elapsed_ns ? stack_table__samples(s->stacks) * 1e9 / elapsed_ns : 0.0);
 }
 
+void session_report(const struct session *s, uint64_t elapsed_ns)
+{
+	struct symbolizer_stats ss;
+
+	symbolizer__stats(s->sym, &ss);
+	fprintf(stderr, "profctl: status: %.1f s, %" PRIu64 " samples, %zu unique stacks, stack table %zu bytes, profile %zu bytes, %zu processes known, %" PRIu64
+		" exited and rendered, %zu files read (%zu bytes), %zu descriptors held ahead\n",
+		elapsed_ns / 1e9, stack_table__samples(s->stacks),
+		stack_table__unique(s->stacks), stack_table__memory(s->stacks),
+		render__memory(s->profile), ss.processes, s->retired, ss.files_read,
+		ss.file_bytes, ss.open_fds);
+}
+
 static void session_report_problem(const char *path, int err, void *ctx)
 {
 	(void)ctx;
