@@ -41,7 +41,7 @@
  * memory; generating one is about a store per frame, a seventh of the
  * figure at small N, where the table is in cache, and a twentieth at 1e6.
  *
- * pprof: render_pprof() of each of those tables into a memfd (a tmpfs
+ * pprof: render_table() of each of those tables into a memfd (a tmpfs
  * file: no disk writes in the timing, and its size is the profile's):
  * building the profile, encoding it and gzipping it. The symbolizer has no
  * processes, so every frame stays an address; symbolization is measured
@@ -74,7 +74,7 @@
 #define FULL_REPS		7
 #define QUICK_REPS		3
 /*
- * From this many stacks on, one repetition takes seconds (render_pprof
+ * From this many stacks on, one repetition takes seconds (render_table
  * some 5 at 1e6): fewer of them, and no warm-up of their own, as the
  * smaller sizes before have warmed the code, and a cold repetition among
  * 5 moves the median by one rank at most. It keeps the full run within a
@@ -611,10 +611,10 @@ static void bench_pprof(const struct bench_opts *opts,
 		if (ftruncate(fd, 0) || lseek(fd, 0, SEEK_SET))
 			die("pprof: rewinding the output", errno);
 		start = now_ns();
-		err = render_pprof(t, sym, &params, fd);
+		err = render_table(RENDER_PPROF, t, sym, &params, fd);
 		ns = now_ns() - start;
 		if (err)
-			die("render_pprof", -err);
+			die("render_table", -err);
 		bytes = lseek(fd, 0, SEEK_CUR);
 		if (rep >= 0)
 			ms[rep] = (double)ns / 1e6;
@@ -633,7 +633,7 @@ static void bench_profiles(const struct bench_opts *opts)
 	size_t i;
 
 	/* no processes added: every frame resolves to no mapping, at once */
-	sym = symbolizer__new("/proc");
+	sym = symbolizer__new("/proc", 0);
 	if (!sym)
 		die("symbolizer__new", errno);
 	for (i = 0; i < opts->nr_unique_sizes; i++) {
