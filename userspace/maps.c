@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "maps.h"
 
 struct maps {
@@ -75,7 +76,7 @@ struct maps *maps__load(const char *proc_root, int pid)
 {
 	struct maps *maps = calloc(1, sizeof(*maps));
 	char path[64], **lines = NULL, *line = NULL;
-	size_t cap = 0, nlines = 0, lcap = 0, i;
+	size_t cap = 0, lines_cap = 0, nlines = 0, lcap = 0, i;
 	struct map_entry e;
 	FILE *f;
 	int err = 0;
@@ -93,20 +94,11 @@ struct maps *maps__load(const char *proc_root, int pid)
 	while (getline(&line, &lcap, f) > 0) {
 		if (maps_parse_line(line, &e) || !e.exec)
 			continue;
-		if (maps->nr == cap) {
-			struct map_entry *n;
-			char **l;
-
-			cap = cap ? cap * 2 : 32;
-			n = realloc(maps->entries, cap * sizeof(*n));
-			l = n ? realloc(lines, cap * sizeof(*l)) : NULL;
-			if (n)
-				maps->entries = n;
-			if (!l) {
-				err = ENOMEM;
-				break;
-			}
-			lines = l;
+		if (array_grow(&maps->entries, &cap, maps->nr, 1,
+			       sizeof(maps->entries[0])) ||
+		    array_grow(&lines, &lines_cap, nlines, 1, sizeof(lines[0]))) {
+			err = ENOMEM;
+			break;
 		}
 		/* the entry's path points into this line: keep the line */
 		lines[nlines++] = line;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "array.h"
 #include "hashmap.h"
 #include "pprof.h"
 #include "profile.pb-c.h"
@@ -52,22 +53,6 @@ struct pprof {
 	struct hashmap *functions;	/* name, file, start line -> id */
 };
 
-/* Makes room for one more element in a protobuf-c repeated field. */
-static int pprof_reserve(void *arrayp, size_t n, size_t *cap, size_t elem)
-{
-	void **array = arrayp;
-	size_t want = *cap ? *cap * 2 : 64;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	p = realloc(*array, want * elem);
-	if (!p)
-		return -ENOMEM;
-	*array = p;
-	*cap = want;
-	return 0;
-}
 
 /*
  * Every table below follows one order: look the key up; if absent,
@@ -92,9 +77,8 @@ static int64_t pprof_string(struct pprof *prof, const char *s)
 	if (idx)
 		return (int64_t)*idx;
 	copy = strdup(s);
-	if (!copy || pprof_reserve(&prof->msg.string_table,
-				   prof->msg.n_string_table,
-				   &prof->cap_strings, sizeof(char *)) ||
+	if (!copy || array_grow(&prof->msg.string_table, &prof->cap_strings,
+				prof->msg.n_string_table, 1, sizeof(char *)) ||
 	    !hashmap__add(prof->strings, s, len, prof->msg.n_string_table,
 			  NULL)) {
 		free(copy);
@@ -215,8 +199,8 @@ uint64_t pprof__mapping(struct pprof *prof, const struct pprof_mapping *m)
 	if (slot)
 		return ((pb_mapping *)(uintptr_t)*slot)->id;
 	pm = malloc(sizeof(*pm));
-	if (!pm || pprof_reserve(&prof->msg.mapping, prof->msg.n_mapping,
-				 &prof->cap_mappings, sizeof(pm)) ||
+	if (!pm || array_grow(&prof->msg.mapping, &prof->cap_mappings,
+			      prof->msg.n_mapping, 1, sizeof(pm)) ||
 	    !hashmap__add(prof->mappings, &key, sizeof(key), (uintptr_t)pm,
 			  NULL)) {
 		free(pm);
@@ -280,8 +264,8 @@ static uint64_t pprof_function(struct pprof *prof, const struct pprof_line *l)
 	if (id)
 		return *id;
 	f = malloc(sizeof(*f));
-	if (!f || pprof_reserve(&prof->msg.function, prof->msg.n_function,
-				&prof->cap_functions, sizeof(f)) ||
+	if (!f || array_grow(&prof->msg.function, &prof->cap_functions,
+			     prof->msg.n_function, 1, sizeof(f)) ||
 	    !hashmap__add(prof->functions, key, sizeof(key),
 			  prof->msg.n_function + 1, NULL)) {
 		free(f);
@@ -346,8 +330,8 @@ uint64_t pprof__location(struct pprof *prof, uint64_t mapping_id,
 	loc->mapping_id = mapping_id;
 	loc->address = address;
 	if (pprof_fill_lines(prof, loc, lines, nr_lines) ||
-	    pprof_reserve(&prof->msg.location, prof->msg.n_location,
-			  &prof->cap_locations, sizeof(loc)) ||
+	    array_grow(&prof->msg.location, &prof->cap_locations,
+		       prof->msg.n_location, 1, sizeof(loc)) ||
 	    !hashmap__add(prof->locations, key, sizeof(key), loc->id, NULL)) {
 		pprof_free_location(loc);
 		goto nomem;
@@ -404,8 +388,8 @@ int pprof__sample(struct pprof *prof, const uint64_t *locations,
 			goto nomem;
 		s->n_label = i + 1;
 	}
-	if (pprof_reserve(&prof->msg.sample, prof->msg.n_sample,
-			  &prof->cap_samples, sizeof(s)))
+	if (array_grow(&prof->msg.sample, &prof->cap_samples,
+		       prof->msg.n_sample, 1, sizeof(s)))
 		goto nomem;
 	prof->msg.sample[prof->msg.n_sample++] = s;
 	return 0;
@@ -442,8 +426,8 @@ int pprof__comment(struct pprof *prof, const char *text)
 
 	if (idx < 0)
 		return (int)idx;
-	if (pprof_reserve(&prof->msg.comment, prof->msg.n_comment,
-			  &prof->cap_comments, sizeof(int64_t)))
+	if (array_grow(&prof->msg.comment, &prof->cap_comments,
+		       prof->msg.n_comment, 1, sizeof(int64_t)))
 		return -ENOMEM;
 	prof->msg.comment[prof->msg.n_comment++] = idx;
 	return 0;
