@@ -198,9 +198,11 @@ static int sym_file_take_fd(struct symbolizer *sym, struct sym_file *f)
 		return -1;
 	for (i = 0; i < sym->nr_pending && sym->pending[i] != f; i++)
 		;
-	memmove(&sym->pending[i], &sym->pending[i + 1],
-		(sym->nr_pending - i - 1) * sizeof(sym->pending[0]));
-	sym->nr_pending--;
+	if (i < sym->nr_pending) {
+		memmove(&sym->pending[i], &sym->pending[i + 1],
+			(sym->nr_pending - i - 1) * sizeof(sym->pending[0]));
+		sym->nr_pending--;
+	}
 	f->fd = -1;
 	return fd;
 }
