@@ -176,6 +176,11 @@ void leaffix__apply(struct leaffix *lf, struct sample *s, __u64 *buf)
 		lf->stats.repaired++;
 }
 
+void leaffix__forget(struct leaffix *lf)
+{
+	hashmap__clear(lf->deltas);
+}
+
 const struct leaffix_stats *leaffix__stats(const struct leaffix *lf)
 {
 	return &lf->stats;

@@ -62,6 +62,9 @@ void leaffix__free(struct leaffix *lf);
  */
 void leaffix__apply(struct leaffix *lf, struct sample *s, __u64 *buf);
 
+/* Forgets what was cached (processes that exited are of no more use). */
+void leaffix__forget(struct leaffix *lf);
+
 const struct leaffix_stats *leaffix__stats(const struct leaffix *lf);
 
 #endif /* PROFCTL_LEAFFIX_H */

@@ -383,6 +383,14 @@ static int render_collapsed_entry(struct render *c, const struct stack_entry *e)
 	return ferror(out) ? -EIO : 0;
 }
 
+static void render_forget(struct render *r)
+{
+	hashmap__free(r->done);
+	r->done = NULL;
+	while (r->nr_texts)
+		free(r->texts[--r->nr_texts]);
+}
+
 /* Takes the image of @key with @samples as the main one if it leads. */
 static int render_lead(const void *key, size_t len, uint64_t samples, void *ctx)
 {
@@ -439,19 +447,14 @@ static int render_lead(const void *key, size_t len, uint64_t samples, void *ctx)
  */
 void render__note_main(struct render *r)
 {
-	if (r->format != RENDER_PPROF)
-		return;
-	hashmap__for_each(r->batch, render_lead, r);
+	if (r->format == RENDER_PPROF)
+		hashmap__for_each(r->batch, render_lead, r);
 	hashmap__clear(r->batch);
+	/* the batch's processes are gone: what was cached of them is dead */
+	render_forget(r);
+	r->done = hashmap__new();
 }
 
-static void render_forget(struct render *r)
-{
-	hashmap__free(r->done);
-	r->done = NULL;
-	while (r->nr_texts)
-		free(r->texts[--r->nr_texts]);
-}
 
 void render__free(struct render *r)
 {
@@ -511,14 +514,20 @@ void render__set_span(struct render *r, int64_t start_wall_ns,
 
 size_t render__memory(const struct render *r)
 {
-	return r->prof ? pprof__memory(r->prof) : r->lines_size;
+	off_t written;
+
+	if (r->prof)
+		return pprof__memory(r->prof);
+	/* the stream's size is only stored on a flush; its position is now */
+	written = ftello(r->lines);
+	return written > 0 ? (size_t)written : 0;
 }
 
 int render__add(struct render *r, const struct stack_entry *e)
 {
 	if (r->params.pid && (int)e->pid != r->params.pid)
 		return 0;
-	if (hashmap__count(r->done) >= RENDER_MAX_CACHED) {
+	if (!r->done || hashmap__count(r->done) >= RENDER_MAX_CACHED) {
 		render_forget(r);
 		r->done = hashmap__new();
 		if (!r->done)

@@ -86,7 +86,8 @@ int render__add(struct render *r, const struct stack_entry *e);
 /*
  * Takes note of the main binary among the processes whose stacks were
  * added since the last call, before they are forgotten: call it once all
- * of their stacks are in. render__write() does it for the rest.
+ * of their stacks are in. render__write() does it for the rest. What was
+ * cached of those processes is let go.
  */
 void render__note_main(struct render *r);
 

@@ -13,6 +13,7 @@
 
 #include "../errors.h"
 #include "../hashmap.h"
+#include "../leaffix.h"
 #include "../output.h"
 #include "../stacks.h"
 #include "../symbolize.h"
@@ -176,6 +177,7 @@ void session_retire(struct session *s)
 	s->retired += hashmap__count(s->retiring);
 	stack_table__remove_if(s->stacks, session_retire_entry, s);
 	render__note_main(s->profile);
+	leaffix__forget(s->leaffix);
 	hashmap__remove_if(s->images, session_retire_image, s);
 	session_write_procs(s);
 	hashmap__clear(s->retiring);
