@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,9 +75,9 @@ struct render {
 	struct pprof *prof;		/* pprof */
 	char **texts;			/* collapsed: what done points to */
 	size_t nr_texts, cap_texts;
-	FILE *lines;			/* collapsed: the lines so far */
-	char *lines_buf;
-	size_t lines_size;
+	char *text;			/* collapsed: the lines so far */
+	size_t text_len, text_cap;
+	int text_err;
 };
 
 /*
@@ -354,9 +355,32 @@ static const char *render_name(struct render *c,
 	return text;
 }
 
+/*
+ * Appends to the folded text, which grows by array_grow(), so that what it
+ * holds is known (render__memory()). A failure sticks in text_err.
+ */
+static void __attribute__((format(printf, 2, 3)))
+render_text(struct render *r, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || r->text_err ||
+	    array_grow(&r->text, &r->text_cap, r->text_len, (size_t)n + 1, 1)) {
+		r->text_err = -ENOMEM;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(r->text + r->text_len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	r->text_len += (size_t)n;
+}
+
 static int render_collapsed_entry(struct render *c, const struct stack_entry *e)
 {
-	FILE *out = c->lines;
 	const char *name;
 	uint64_t flags;
 	uint32_t i, n;
@@ -367,20 +391,20 @@ static int render_collapsed_entry(struct render *c, const struct stack_entry *e)
 		c->locs[i] = (uintptr_t)name | flags;
 	}
 	n = render_trim(c->locs, e, &stop, c->params.stats);
-	fputs(e->comm, out);
+	render_text(c, "%s", e->comm);
 	if (stop)
-		fprintf(out, ";%s", sample_stop_name(stop));
+		render_text(c, ";%s", sample_stop_name(stop));
 	for (i = n; i-- > 0;) {
 		if ((c->locs[i] & RENDER_DROP_ROOT) && i == n - 1 && i)
 			continue;
 		name = (const char *)(uintptr_t)(c->locs[i] & ~RENDER_FLAGS);
 		if (name)
-			fprintf(out, ";%s", name);
+			render_text(c, ";%s", name);
 		else
-			fprintf(out, ";0x%" PRIx64, render_pc(e->ips, i));
+			render_text(c, ";0x%" PRIx64, render_pc(e->ips, i));
 	}
-	fprintf(out, " %" PRIu64 "\n", e->count);
-	return ferror(out) ? -EIO : 0;
+	render_text(c, " %" PRIu64 "\n", e->count);
+	return c->text_err;
 }
 
 static void render_forget(struct render *r)
@@ -467,9 +491,7 @@ void render__free(struct render *r)
 	free(r->texts);
 	free(r->locs);
 	pprof__free(r->prof);
-	if (r->lines)
-		fclose(r->lines);
-	free(r->lines_buf);
+	free(r->text);
 	free(r);
 }
 
@@ -493,9 +515,8 @@ struct render *render__new(enum render_format format, struct symbolizer *sym,
 	r->locs = malloc((KSAMPLER_MAX_FRAMES + 1) * sizeof(uint64_t));
 	if (format == RENDER_PPROF)
 		r->prof = pprof__new(&pp);
-	else
-		r->lines = open_memstream(&r->lines_buf, &r->lines_size);
-	if (!r->done || !r->batch || !r->locs || (!r->prof && !r->lines)) {
+	if (!r->done || !r->batch || !r->locs ||
+	    (format == RENDER_PPROF && !r->prof)) {
 		render__free(r);
 		errno = ENOMEM;
 		return NULL;
@@ -514,13 +535,7 @@ void render__set_span(struct render *r, int64_t start_wall_ns,
 
 size_t render__memory(const struct render *r)
 {
-	off_t written;
-
-	if (r->prof)
-		return pprof__memory(r->prof);
-	/* the stream's size is only stored on a flush; its position is now */
-	written = ftello(r->lines);
-	return written > 0 ? (size_t)written : 0;
+	return r->prof ? pprof__memory(r->prof) : r->text_cap;
 }
 
 int render__add(struct render *r, const struct stack_entry *e)
@@ -538,15 +553,15 @@ int render__add(struct render *r, const struct stack_entry *e)
 }
 
 /* The losses as folded lines. */
-static int render_collapsed_losses(FILE *out, const struct stack_table *t)
+static int render_collapsed_losses(struct render *r, const struct stack_table *t)
 {
-	uint32_t r;
+	uint32_t reason;
 
-	for (r = 1; r < STACKS_LOST_MAX; r++)
-		if (stack_table__lost(t, r))
-			fprintf(out, "%s %" PRIu64 "\n", render_lost_name(r),
-				stack_table__lost(t, r));
-	return ferror(out) ? -EIO : 0;
+	for (reason = 1; reason < STACKS_LOST_MAX; reason++)
+		if (stack_table__lost(t, reason))
+			render_text(r, "%s %" PRIu64 "\n", render_lost_name(reason),
+				    stack_table__lost(t, reason));
+	return r->text_err;
 }
 
 /* Writes all of @buf to @fd: 0, or -errno. */
@@ -582,10 +597,8 @@ int render__write(struct render *r, const struct stack_table *t, int fd)
 		return err ? err : pprof__write(r->prof, fd);
 	}
 	if (losses)
-		err = render_collapsed_losses(r->lines, t);
-	if (!err && fflush(r->lines))
-		err = -errno;
-	return err ? err : render_write_all(fd, r->lines_buf, r->lines_size);
+		err = render_collapsed_losses(r, t);
+	return err ? err : render_write_all(fd, r->text, r->text_len);
 }
 
 /* Adds every entry of the table (for_each's callback). */

@@ -76,7 +76,7 @@ void render__set_span(struct render *r, int64_t start_wall_ns,
 
 /*
  * Bytes the profile's content holds so far (pprof: its tables, an
- * estimate; folded: the text), not the caches beside it.
+ * estimate; folded: the text's buffer), not the caches beside it.
  */
 size_t render__memory(const struct render *r);
 
