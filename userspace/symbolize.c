@@ -16,6 +16,7 @@
 
 #include "array.h"
 #include "hashmap.h"
+#include "proc_stat.h"
 #include "symbolize.h"
 
 /* Larger than any vdso image (two to four pages on x86-64). */
@@ -624,33 +625,12 @@ static struct sym_proc *sym_proc_new(struct symbolizer *sym, int pid)
 	return p;
 }
 
-/*
- * When @pid started, in clock ticks after boot (field 22 of its stat), or
- * 0 when it cannot be read. The comm before it may hold anything: the
- * fields start after its last ')'.
- */
+/* When @pid started, in clock ticks after boot; 0 when unknown. */
 static uint64_t sym_read_start(const struct symbolizer *sym, int pid)
 {
-	char path[64], buf[1024], *p;
-	unsigned long long start = 0;
-	ssize_t n;
-	int fd, field;
+	uint64_t start;
 
-	snprintf(path, sizeof(path), "%s/%d/stat", sym->proc_root, pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	for (field = 2; p && field < 22; field++)
-		p = strchr(p + 1, ' ');
-	if (!p || sscanf(p + 1, "%llu", &start) != 1)
-		return 0;
-	return start;
+	return proc_start_ticks(sym->proc_root, pid, &start) ? 0 : start;
 }
 
 static void sym_key(const struct symbolizer *sym, const struct sym_who *who,

@@ -33,6 +33,7 @@
 #include <ksampler_uapi.h>
 
 #include "kdev.h"
+#include "proc_stat.h"
 #include "ring.h"
 #include "tap.h"
 
@@ -348,24 +349,9 @@ static pid_t start_with_pid(pid_t pid)
 /* The field-22 start time of /proc/PID/stat: clock ticks since boot. */
 static unsigned long long stat_start_ticks(pid_t pid)
 {
-	char path[64], buf[1024], *p;
-	ssize_t n;
-	int fd, field;
+	uint64_t ticks;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	/* after the command name, which may hold spaces and parentheses */
-	p = strrchr(buf, ')');
-	for (field = 2; p && field < 22; field++)
-		p = strchr(p + 1, ' ');
-	return p ? strtoull(p + 1, NULL, 10) : 0;
+	return proc_start_ticks("/proc", pid, &ticks) ? 0 : ticks;
 }
 
 static unsigned long long ns_to_ticks(uint64_t ns)
