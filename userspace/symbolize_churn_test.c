@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -135,6 +136,21 @@ static char *name_in(const char *exe)
 	return copy;
 }
 
+/*
+ * Two small C binaries with different code at CHURN_ADDR: their paths in
+ * @a and @b (PATH_MAX each), what each names there (strings to free).
+ * False when they are not built.
+ */
+static bool two_binaries(char *a, char *b, char **name_a, char **name_b)
+{
+	if (!realpath("build/workloads/cburn", a) ||
+	    !realpath("build/workloads/churn", b))
+		return false;
+	*name_a = name_in(a);
+	*name_b = name_in(b);
+	return true;
+}
+
 static int open_fds(void)
 {
 	DIR *d = opendir("/proc/self/fd");
@@ -241,13 +257,10 @@ static void test_reused_pid(void **state)
 	int reaped = 0;
 
 	(void)state;
-	if (!realpath("build/workloads/cburn", a) ||
-	    !realpath("build/workloads/churn", b)) {
-		skip();
+	if (!two_binaries(a, b, &name_a, &name_b)) {
+		skip();		/* make workloads builds them */
 		return;
 	}
-	name_a = name_in(a);
-	name_b = name_in(b);
 	assert_string_not_equal(name_a, name_b);
 	assert_non_null(mkdtemp(dir));
 	sym = symbolizer__new(dir, SYM_WITH_START);
@@ -290,13 +303,10 @@ static void test_replaced_file(void **state)
 	struct stat st;
 
 	(void)state;
-	if (!realpath("build/workloads/cburn", a) ||
-	    !realpath("build/workloads/churn", b)) {
-		skip();
+	if (!two_binaries(a, b, &name_a, &name_b)) {
+		skip();		/* make workloads builds them */
 		return;
 	}
-	name_a = name_in(a);
-	name_b = name_in(b);
 	assert_non_null(mkdtemp(dir));
 	snprintf(lib, sizeof(lib), "%s/lib", dir);
 	copy_file(a, lib);
